@@ -1,0 +1,80 @@
+//! HTTP layer: DTOs, error mapping, middleware and route assembly.
+//! Handlers parse input, call a service, and map the result; no rules here.
+
+pub mod health;
+pub mod meta;
+pub mod middleware;
+pub mod problem;
+
+use poem::middleware::Cors;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::build_info;
+use crate::state::AppState;
+
+/// One tag per area: generated clients group operations by it.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Facts about this ShopDB instance.
+    #[oai(rename = "meta")]
+    Meta,
+}
+
+/// Every API area; grows into a tuple as areas land.
+pub type Apis = meta::MetaApi;
+
+fn apis() -> Apis {
+    meta::MetaApi
+}
+
+/// The OpenAPI service. Needs no database: `shopdb openapi export` uses it.
+/// Paths in the spec are complete (`/api/v1/...`) and no server URL is set,
+/// so the spec is the same for every site and generated clients only need
+/// the site's base URL.
+pub fn openapi_service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(apis(), build_info::PRODUCT, build_info::VERSION)
+        .description(
+            "ShopDB: shop-floor asset inventory for one manufacturing site. \
+             Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        )
+}
+
+/// The spec as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut spec = openapi_service().spec();
+    spec.push('\n');
+    spec
+}
+
+/// Every route of the server.
+pub fn routes(state: AppState) -> impl Endpoint {
+    let api = openapi_service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let cors_origins = state.config.server.cors_allowed_origins.clone();
+    let app = Route::new()
+        .nest("/api/docs", docs)
+        .at("/api/openapi.json", spec)
+        .nest_no_strip("/api", api)
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .at("/metrics", get(health::metrics))
+        .nest("/", crate::web::SpaEndpoint::new());
+    let state_for_mw = state.clone();
+    let app = app.data(state);
+    // CORS only when origins are configured: poem's Cors with an empty
+    // list would allow any origin.
+    let app = if cors_origins.is_empty() {
+        app.boxed()
+    } else {
+        let cors = cors_origins
+            .iter()
+            .fold(Cors::new(), |c, o| c.allow_origin(o.as_str()))
+            .allow_credentials(false)
+            .max_age(600);
+        app.with(cors).boxed()
+    };
+    app.into_endpoint()
+        .around(move |ep, req| middleware::observe(ep, req, state_for_mw.clone()))
+}

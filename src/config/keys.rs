@@ -1,0 +1,171 @@
+//! One line of documentation per config key. Defaults are not repeated here:
+//! they come from `Config::default()`. A unit test fails when a field of the
+//! struct has no entry here or an entry names no field.
+
+pub struct KeyDoc {
+    /// Dotted path, e.g. `database.url`.
+    pub path: &'static str,
+    pub doc: &'static str,
+    /// Redacted in `config check` output and logs.
+    pub secret: bool,
+}
+
+impl KeyDoc {
+    /// The environment variable that sets this key.
+    pub fn env_var(&self) -> String {
+        format!("SHOPDB_{}", self.path.replace('.', "__").to_uppercase())
+    }
+}
+
+const fn key(path: &'static str, doc: &'static str) -> KeyDoc {
+    KeyDoc {
+        path,
+        doc,
+        secret: false,
+    }
+}
+
+const fn secret(path: &'static str, doc: &'static str) -> KeyDoc {
+    KeyDoc {
+        path,
+        doc,
+        secret: true,
+    }
+}
+
+/// Sections in the order the example files show them.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("server", "HTTP server"),
+    (
+        "database",
+        "Database: SQLite (default) or MySQL 8.0+ / MariaDB 10.6+",
+    ),
+    (
+        "site",
+        "This site's identity (one ShopDB instance per site, see docs/adr/0001)",
+    ),
+    (
+        "plugins",
+        "Plugins compiled into the binary, switched on per site",
+    ),
+    ("log", "Logging"),
+];
+
+pub const KEYS: &[KeyDoc] = &[
+    key(
+        "server.bind",
+        "Address and port the HTTP server listens on. Use 0.0.0.0:8080 to listen on every interface.",
+    ),
+    key(
+        "server.public_url",
+        "The URL people and scanners reach ShopDB at (behind a reverse proxy: the proxy's URL). Used in links and QR labels.",
+    ),
+    key(
+        "server.cors_allowed_origins",
+        "Browser origins allowed to call the API from other sites (CORS), e.g. [\"https://dash.example.com\"]. Empty: none. In env: comma-separated.",
+    ),
+    key(
+        "server.body_limit",
+        "Largest request body accepted (e.g. 2MiB); larger requests get 413.",
+    ),
+    key(
+        "server.shutdown_grace",
+        "On SIGTERM/SIGINT, how long in-flight requests may take to finish.",
+    ),
+    secret(
+        "database.url",
+        "sqlite://PATH (relative to the working directory, or sqlite:///absolute/path) or mysql://USER:PASSWORD@HOST:PORT/DATABASE. The password is never logged.",
+    ),
+    key(
+        "database.pool_size",
+        "Maximum open database connections (MySQL pool size; SQLite reader connections).",
+    ),
+    key(
+        "database.connect_timeout",
+        "How long one connection attempt may take.",
+    ),
+    key(
+        "database.startup_retry_for",
+        "At startup, how long to keep retrying an unreachable database (with backoff) before exiting. 0s: fail at once.",
+    ),
+    key(
+        "database.migrate_on_start",
+        "Apply pending schema migrations at startup. When false, run `shopdb migrate up` yourself; /readyz stays 503 until the schema is current.",
+    ),
+    key(
+        "site.code",
+        "Short site code shown in the UI and reported to a fleet roll-up (A-Z, 0-9, '-', '_').",
+    ),
+    key("site.name", "Human name of the site."),
+    key(
+        "site.timezone",
+        "IANA time zone of the site, e.g. Europe/Berlin. Timestamps in the API are always UTC.",
+    ),
+    key(
+        "plugins.enabled",
+        "Plugins to enable, e.g. [\"labels\"]. In env: comma-separated (SHOPDB_PLUGINS__ENABLED=labels,zabbix).",
+    ),
+    key(
+        "log.level",
+        "Log filter: error, warn, info, debug, trace, or directives like info,shopdb=debug.",
+    ),
+    key(
+        "log.json",
+        "Write logs as JSON lines (for log shippers) instead of human-readable text.",
+    ),
+];
+
+pub fn find(path: &str) -> Option<&'static KeyDoc> {
+    KEYS.iter().find(|k| k.path == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::collections::BTreeSet;
+
+    fn leaf_paths(prefix: &str, v: &toml::Value, out: &mut BTreeSet<String>) {
+        match v {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaf_paths(&p, v, out);
+                }
+            }
+            _ => {
+                out.insert(prefix.to_owned());
+            }
+        }
+    }
+
+    #[test]
+    fn every_struct_field_is_documented_and_vice_versa() {
+        let v = toml::Value::try_from(Config::default()).unwrap();
+        let mut fields = BTreeSet::new();
+        leaf_paths("", &v, &mut fields);
+        let documented: BTreeSet<String> = KEYS.iter().map(|k| k.path.to_owned()).collect();
+        assert_eq!(fields, documented);
+        for k in KEYS {
+            let section = k.path.split('.').next().unwrap();
+            assert!(
+                SECTIONS.iter().any(|(s, _)| *s == section),
+                "{} has no section",
+                k.path
+            );
+        }
+    }
+
+    #[test]
+    fn env_var_names() {
+        assert_eq!(find("database.url").unwrap().env_var(), "SHOPDB_DATABASE__URL");
+        assert_eq!(
+            find("server.cors_allowed_origins").unwrap().env_var(),
+            "SHOPDB_SERVER__CORS_ALLOWED_ORIGINS"
+        );
+    }
+}

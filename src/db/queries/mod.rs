@@ -1,0 +1,3 @@
+//! Repositories: each statement written once with sea-query.
+
+pub mod settings;

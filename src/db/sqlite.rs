@@ -1,0 +1,243 @@
+//! SQLite executor (rusqlite). One writer connection and a few readers, all
+//! in WAL mode. rusqlite is blocking, so every call runs on tokio's blocking
+//! pool; the connection's async mutex guard travels with the closure.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::{DbError, DbValue, ExecResult, Row};
+
+pub struct SqlitePool {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Vec<Arc<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+    in_use: Arc<AtomicUsize>,
+}
+
+pub type SqliteConn = OwnedMutexGuard<Connection>;
+
+fn open(path: &Path, busy: Duration) -> Result<Connection, DbError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| DbError::Unavailable(format!("cannot open SQLite database {}: {e}", path.display())))?;
+    conn.busy_timeout(busy).map_err(map_err)?;
+    // WAL lets readers work while the writer writes; NORMAL is durable
+    // across application crashes in WAL mode; foreign keys are per connection.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(map_err)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+impl SqlitePool {
+    pub async fn connect(path: &Path, readers: u32, busy: Duration) -> Result<Self, DbError> {
+        let path = path.to_path_buf();
+        let p = path.clone();
+        let (writer, readers) = tokio::task::spawn_blocking(move || {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DbError::Unavailable(format!("cannot create folder {}: {e}", dir.display()))
+                })?;
+            }
+            let writer = open(&p, busy)?;
+            let readers = (0..readers.max(1))
+                .map(|_| open(&p, busy))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, DbError>((writer, readers))
+        })
+        .await
+        .map_err(DbError::other)??;
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        Ok(Self {
+            path,
+            writer: Arc::new(Mutex::new(writer)),
+            readers: readers.into_iter().map(|c| Arc::new(Mutex::new(c))).collect(),
+            next_reader: AtomicUsize::new(0),
+            in_use: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// (in use, idle) connections.
+    pub fn stats(&self) -> (usize, usize) {
+        let total = self.readers.len() + 1;
+        let used = self.in_use.load(Ordering::Relaxed).min(total);
+        (used, total - used)
+    }
+
+    /// The writer connection, held exclusively until the guard is dropped.
+    pub async fn writer(&self) -> SqliteConn {
+        self.writer.clone().lock_owned().await
+    }
+
+    pub async fn reader(&self) -> SqliteConn {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(g) = self.readers[(start + i) % n].clone().try_lock_owned() {
+                return g;
+            }
+        }
+        self.readers[start % n].clone().lock_owned().await
+    }
+
+    pub async fn query(&self, sql: String, params: Vec<DbValue>) -> Result<Vec<Row>, DbError> {
+        let conn = self.reader().await;
+        self.run(conn, move |c| query(c, &sql, params)).await.1
+    }
+
+    pub async fn execute(&self, sql: String, params: Vec<DbValue>) -> Result<ExecResult, DbError> {
+        let conn = self.writer().await;
+        self.run(conn, move |c| execute(c, &sql, params)).await.1
+    }
+
+    /// Runs `f` on the blocking pool with `conn`, and hands the guard back.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        mut conn: SqliteConn,
+        f: impl FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+    ) -> (Option<SqliteConn>, Result<T, DbError>) {
+        let counter = self.in_use.clone();
+        counter.fetch_add(1, Ordering::Relaxed);
+        let joined = tokio::task::spawn_blocking(move || {
+            let r = f(&mut conn);
+            (conn, r)
+        })
+        .await;
+        counter.fetch_sub(1, Ordering::Relaxed);
+        match joined {
+            Ok((conn, r)) => (Some(conn), r),
+            Err(e) => (None, Err(DbError::Other(format!("database task failed: {e}")))),
+        }
+    }
+}
+
+fn to_sql(v: DbValue) -> SqlValue {
+    match v {
+        DbValue::Null => SqlValue::Null,
+        DbValue::Int(n) => SqlValue::Integer(n),
+        DbValue::Float(f) => SqlValue::Real(f),
+        DbValue::Text(s) => SqlValue::Text(s),
+        DbValue::Bytes(b) => SqlValue::Blob(b),
+    }
+}
+
+fn from_sql(v: ValueRef<'_>) -> DbValue {
+    match v {
+        ValueRef::Null => DbValue::Null,
+        ValueRef::Integer(n) => DbValue::Int(n),
+        ValueRef::Real(f) => DbValue::Float(f),
+        ValueRef::Text(t) => DbValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => DbValue::Bytes(b.to_vec()),
+    }
+}
+
+pub fn query(conn: &Connection, sql: &str, params: Vec<DbValue>) -> Result<Vec<Row>, DbError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let columns: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let n = columns.len();
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.into_iter().map(to_sql)))
+        .map_err(map_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(map_err)? {
+        let mut values = Vec::with_capacity(n);
+        for i in 0..n {
+            values.push(from_sql(r.get_ref(i).map_err(map_err)?));
+        }
+        out.push(Row::new(columns.clone(), values));
+    }
+    Ok(out)
+}
+
+pub fn execute(conn: &Connection, sql: &str, params: Vec<DbValue>) -> Result<ExecResult, DbError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let rows_affected = stmt
+        .execute(rusqlite::params_from_iter(params.into_iter().map(to_sql)))
+        .map_err(map_err)?;
+    Ok(ExecResult {
+        rows_affected: rows_affected as u64,
+        last_insert_id: conn.last_insert_rowid(),
+    })
+}
+
+pub fn map_err(e: rusqlite::Error) -> DbError {
+    use rusqlite::ErrorCode as C;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg) => {
+            let detail = msg.clone().unwrap_or_else(|| f.to_string());
+            match f.code {
+                C::ConstraintViolation => DbError::Conflict(detail),
+                C::DatabaseBusy | C::DatabaseLocked => DbError::Unavailable(detail),
+                C::CannotOpen | C::DiskFull | C::ReadOnly | C::SystemIoFailure => {
+                    DbError::Unavailable(detail)
+                }
+                _ => DbError::Other(detail),
+            }
+        }
+        rusqlite::Error::QueryReturnedNoRows => DbError::NotFound,
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binds_and_reads_every_value_type() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
+            .unwrap();
+        execute(
+            &conn,
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?)",
+            vec![
+                DbValue::Int(i64::MAX),
+                DbValue::Float(2.5),
+                DbValue::Text("ünïcode ✓".into()),
+                DbValue::Bytes(vec![0, 1, 254]),
+                DbValue::Null,
+            ],
+        )
+        .unwrap();
+        let rows = query(&conn, "SELECT * FROM t", vec![]).unwrap();
+        assert_eq!(
+            rows[0].values(),
+            &[
+                DbValue::Int(i64::MAX),
+                DbValue::Float(2.5),
+                DbValue::Text("ünïcode ✓".into()),
+                DbValue::Bytes(vec![0, 1, 254]),
+                DbValue::Null,
+            ]
+        );
+    }
+
+    #[test]
+    fn unique_violation_is_a_conflict() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
+        execute(&conn, "INSERT INTO t VALUES (?)", vec![DbValue::Text("a".into())]).unwrap();
+        let e = execute(&conn, "INSERT INTO t VALUES (?)", vec![DbValue::Text("a".into())]).unwrap_err();
+        assert!(matches!(e, DbError::Conflict(_)), "{e:?}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Use cases: validation, authorization, transactions and audit live here,
+//! between the HTTP layer (`api`) and the repositories (`db`).
+
+mod error;
+pub mod health;
+pub mod meta;
+
+pub use error::{FieldError, ServiceError};

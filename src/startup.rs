@@ -1,0 +1,182 @@
+//! `Application::build(config)`: the one startup path, used by `main`,
+//! `shopdb config check` and the tests. It binds the listener before it
+//! returns, so callers know the port (port 0 works) and need no sleeps.
+//!
+//! Steps: validate config → connect to the database (retrying with backoff)
+//! → apply migrations → assemble routes → bind.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use poem::endpoint::BoxEndpoint;
+use poem::listener::TcpAcceptor;
+use poem::{EndpointExt, Response, Server};
+
+use crate::config::{Config, ConfigError};
+use crate::db::migrate::{self, MigrateError};
+use crate::db::{Db, DbError};
+use crate::state::AppState;
+use crate::{api, plugins};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("schema migration: {0}")]
+    Migrate(#[from] MigrateError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+impl StartupError {
+    /// 2 for problems the operator fixes in the configuration, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) => 2,
+            Self::Database(_) | Self::Migrate(_) | Self::Bind { .. } => 1,
+        }
+    }
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    acceptor: TcpAcceptor,
+    endpoint: BoxEndpoint<'static, Response>,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let problems = config.validate();
+        if !problems.is_empty() {
+            return Err(ConfigError { problems }.into());
+        }
+        let db = connect_with_retry(&config).await?;
+        tracing::info!(database = %db.describe(), "database connected");
+
+        let scopes = plugins::migration_scopes(&config.plugins.enabled);
+        if config.database.migrate_on_start {
+            let applied = migrate::up(&db, &scopes, false).await?;
+            tracing::info!(applied = applied.len(), "schema is current");
+        } else if !migrate::is_current(&db, &scopes).await? {
+            tracing::warn!(
+                "schema has pending migrations and migrate_on_start = false: run `shopdb migrate up`; /readyz answers 503 until then"
+            );
+        }
+
+        let bind = config
+            .bind_addr()
+            .map_err(|e| ConfigError { problems: vec![e] })?;
+        let state = AppState::new(config, db);
+        let endpoint = api::routes(state.clone()).map_to_response().boxed();
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: bind.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: bind.to_string(),
+            source,
+        })?;
+        let acceptor = TcpAcceptor::from_tokio(listener).map_err(|source| StartupError::Bind {
+            addr: bind.to_string(),
+            source,
+        })?;
+        Ok(Self {
+            addr,
+            acceptor,
+            endpoint,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish
+    /// (up to `server.shutdown_grace`) and closes the database pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let grace = self.state.config.server.shutdown_grace.0;
+        tracing::info!(address = %self.addr, "ShopDB listening");
+        let result = Server::new_with_acceptor(self.acceptor)
+            .name("shopdb")
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(grace))
+            .await;
+        self.state.db.close().await;
+        tracing::info!("ShopDB stopped");
+        result
+    }
+}
+
+/// Connects, retrying transient failures with exponential backoff (250 ms
+/// doubling to 5 s) for `database.startup_retry_for`. Authentication
+/// failures and bad URLs are not retried.
+pub async fn connect_with_retry(config: &Config) -> Result<Db, StartupError> {
+    let started = Instant::now();
+    let limit = config.database.startup_retry_for.0;
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match Db::connect(&config.database).await {
+            Ok(db) => return Ok(db),
+            Err(e @ DbError::Unavailable(_)) if started.elapsed() + delay <= limit => {
+                tracing::warn!(
+                    error = %e,
+                    retry_in_ms = delay.as_millis() as u64,
+                    giving_up_after_s = limit.as_secs(),
+                    "waiting for the database"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(DbError::AuthFailed(msg)) => {
+                return Err(StartupError::Database(format!(
+                    "authentication failed: {msg}. Check the user and password in database.url (SHOPDB_DATABASE__URL)"
+                )));
+            }
+            Err(e @ DbError::Unavailable(_)) => {
+                return Err(StartupError::Database(format!(
+                    "{e} (gave up after {:.1} s; database.startup_retry_for = {})",
+                    started.elapsed().as_secs_f64(),
+                    config.database.startup_retry_for
+                )));
+            }
+            Err(e) => return Err(StartupError::Database(e.to_string())),
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
