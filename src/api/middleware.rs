@@ -155,7 +155,11 @@ impl<R> Limited<R> {
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Limited<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         let allowed = usize::try_from(this.remaining.saturating_add(1)).unwrap_or(usize::MAX);
         let want = buf.remaining().min(allowed).min(64 * 1024);
@@ -168,7 +172,10 @@ impl<R: AsyncRead + Unpin> AsyncRead for Limited<R> {
             Poll::Ready(Ok(())) => {
                 let n = tmp.filled().len();
                 if n as u64 > this.remaining {
-                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, BODY_LIMIT_MESSAGE)));
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        BODY_LIMIT_MESSAGE,
+                    )));
                 }
                 this.remaining -= n as u64;
                 buf.put_slice(tmp.filled());

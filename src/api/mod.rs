@@ -33,11 +33,10 @@ fn apis() -> Apis {
 /// so the spec is the same for every site and generated clients only need
 /// the site's base URL.
 pub fn openapi_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis(), build_info::PRODUCT, build_info::VERSION)
-        .description(
-            "ShopDB: shop-floor asset inventory for one manufacturing site. \
+    OpenApiService::new(apis(), build_info::PRODUCT, build_info::VERSION).description(
+        "ShopDB: shop-floor asset inventory for one manufacturing site. \
              Errors are application/problem+json (RFC 9457) with a stable `code`.",
-        )
+    )
 }
 
 /// The spec as committed in `openapi/openapi.json`.

@@ -152,7 +152,7 @@ fn from_sql(v: ValueRef<'_>) -> DbValue {
 
 pub fn query(conn: &Connection, sql: &str, params: Vec<DbValue>) -> Result<Vec<Row>, DbError> {
     let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
-    let columns: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Arc<[String]> = stmt.column_names().map(str::to_owned).collect();
     let n = columns.len();
     let mut rows = stmt
         .query(rusqlite::params_from_iter(params.into_iter().map(to_sql)))

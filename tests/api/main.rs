@@ -1,1 +1,12 @@
+//! The one integration-test binary (each extra test binary costs a link).
+//! Tests talk HTTP to the real server on real databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod helpers;
+
+mod cli;
+mod config_errors;
+mod contract;
+mod db_failure;
+mod migrations;
+mod server;
