@@ -23,7 +23,7 @@ fn git_commit() {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_owned());
-    println!("cargo:rustc-env=SHOPDB_GIT_COMMIT={commit}");
+    println!("cargo:rustc-env=BUILD_GIT_COMMIT={commit}");
     // Rebuild when HEAD moves: the branch pointer, or HEAD itself.
     if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
         println!("cargo:rerun-if-changed=.git/HEAD");
@@ -59,7 +59,7 @@ fn web_ui() {
     if std::env::var("SHOPDB_SKIP_WEB_BUILD").is_ok_and(|v| v == "1" || v == "true") {
         let dir = out.join("web-not-built");
         write_placeholder(&dir);
-        println!("cargo:rustc-env=SHOPDB_WEB_DIST={}", dir.display());
+        println!("cargo:rustc-env=BUILD_WEB_DIST={}", dir.display());
         return;
     }
 
@@ -93,7 +93,7 @@ fn web_ui() {
     if !dist.join("index.html").exists() {
         panic!("the web build finished but {} has no index.html", dist.display());
     }
-    println!("cargo:rustc-env=SHOPDB_WEB_DIST={}", dist.display());
+    println!("cargo:rustc-env=BUILD_WEB_DIST={}", dist.display());
 }
 
 fn modified(p: &Path) -> Option<std::time::SystemTime> {

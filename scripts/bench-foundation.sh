@@ -202,15 +202,49 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs wrk once against /api/v1/meta, prints its output, appends req/s to $1.
+# CPU ticks (user + system, all threads) a process has used so far.
+proc_ticks() {
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# "BUSY TOTAL" ticks of the whole machine so far: user..steal (guest time is
+# already inside user/nice); idle and iowait are not busy.
+machine_ticks() {
+    awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+}
+
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# Runs wrk once against /api/v1/meta, prints its output plus where the CPU
+# went, appends req/s to $1 and the server's CPU microseconds per request to $2.
 run_wrk() {
-    local out=$1 url="http://127.0.0.1:$SERVER_PORT/api/v1/meta" res
+    local out=$1 cpu_out=$2 url="http://127.0.0.1:$SERVER_PORT/api/v1/meta" res
+    local s0 s1 m0 m1 t0 t1
+    s0=$(proc_ticks "$SERVER_PID")
+    m0=$(machine_ticks)
+    t0=$(now_us)
     res=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency "$url")
+    t1=$(now_us)
+    s1=$(proc_ticks "$SERVER_PID")
+    m1=$(machine_ticks)
     printf '%s\n' "$res" | while IFS= read -r line; do echo "    $line"; done
     if echo "$res" | grep -q 'Non-2xx'; then
         echo "    WARNING: non-2xx responses; the req/s figure is not valid"
     fi
     echo "$res" | awk '/^Requests\/sec:/ { print $2 }' >>"$out"
+    # Server CPU per request is far less sensitive to other load than req/s.
+    echo "$res" | awk -v s="$((s1 - s0))" -v mb="${m1% *} ${m0% *}" -v hz="$CLK_TCK" \
+        -v us="$((t1 - t0))" -v n="$(nproc)" -v f="$cpu_out" '
+        / requests in / { req = $1 }
+        END {
+            split(mb, m, " ")
+            wall = us / 1e6; srv = s / hz; busy = (m[1] - m[2]) / hz
+            if (req > 0) {
+                printf "    server CPU: %.2f s = %.2f cores, %.1f us per request\n", srv, srv / wall, srv * 1e6 / req
+                printf "%.1f\n", srv * 1e6 / req >> f
+            }
+            printf "    machine: %.2f of %d cores busy; wrk + other processes used %.2f cores\n", busy / wall, n, (busy - srv) / wall
+        }'
 }
 
 # ---------------------------------------------------------------- setup
@@ -336,6 +370,9 @@ load_run() {
     wait_ready probe_bash >/dev/null || exit 1
     sleep "$SETTLE_S"
     echo "idle RSS after startup (+${SETTLE_S}s): $(mem_line "$SERVER_PID" VmRSS "$WORK/idle-$level.txt"), $(mem_line "$SERVER_PID" VmHWM)"
+    echo "  of which $(mem_line "$SERVER_PID" RssAnon), $(mem_line "$SERVER_PID" RssFile) (the binary's pages);" \
+        "anonymous huge pages (THP) $(awk '/^AnonHugePages:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$SERVER_PID/smaps_rollup" 2>/dev/null || echo n/a);" \
+        "threads $(awk '/^Threads:/ { print $2 }' "/proc/$SERVER_PID/status")"
     curl -fsS "http://127.0.0.1:$SERVER_PORT/api/v1/meta" >"$WORK/meta.json" || {
         echo "bench: GET /api/v1/meta failed" >&2
         exit 1
@@ -344,11 +381,13 @@ load_run() {
     wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d2s "http://127.0.0.1:$SERVER_PORT/api/v1/meta" >/dev/null
     echo "(2 s warm-up done)"
     : >"$WORK/rps-$level.txt"
+    : >"$WORK/cpu-$level.txt"
     for i in $(seq 1 "$runs"); do
         echo "-- wrk run $i/$runs: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency http://127.0.0.1:PORT/api/v1/meta"
-        run_wrk "$WORK/rps-$level.txt"
+        run_wrk "$WORK/rps-$level.txt" "$WORK/cpu-$level.txt"
     done
     echo "Requests/sec ($level): $(stats 0 <"$WORK/rps-$level.txt")"
+    echo "server CPU us/request ($level): $(stats 1 <"$WORK/cpu-$level.txt")"
     echo "RSS right after load: $(mem_line "$SERVER_PID" VmRSS), peak $(mem_line "$SERVER_PID" VmHWM)"
     sleep "$SETTLE_S"
     echo "RSS ${SETTLE_S}s after load: $(mem_line "$SERVER_PID" VmRSS "$WORK/after-$level.txt")"
@@ -376,7 +415,10 @@ awk -v c="$cold_med" -v r="$rps_med" -v s="$size" -v i="$idle_kb" -v a="$after_k
     printf "idle RSS after startup, warn:             %8.1f MB      target < 30 MB     %s  (%.1f MiB; %.1f MB after load)\n", i * 1024 / 1e6, (i > 0 && i * 1024 < 30e6 ? "met" : "MISSED"), i / 1024, a * 1024 / 1e6
     printf "binary size:                              %8.1f MB      target < 30 MB     %s  (%.2f MiB)\n", s / 1e6, (s < 30e6 ? "met" : "MISSED"), s / 1048576
 }'
+echo "server CPU per GET /api/v1/meta, warn (median): $(median <"$WORK/cpu-warn.txt") us"
 if [ -s "$WORK/rps-info.txt" ]; then
-    awk -v r="$(median <"$WORK/rps-info.txt")" 'BEGIN { printf "GET /api/v1/meta, info, logs to /dev/null (median): %.0f req/s\n", r }'
+    awk -v r="$(median <"$WORK/rps-info.txt")" -v c="$(median <"$WORK/cpu-info.txt")" \
+        'BEGIN { printf "GET /api/v1/meta, info, logs to /dev/null (median): %.0f req/s, %.1f us server CPU per request\n", r, c }'
 fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(MB = 10^6 bytes, MiB = 2^20 bytes. The machine may be shared: compare medians across runs.)"

@@ -41,6 +41,12 @@ pub enum Command {
     /// The OpenAPI spec.
     #[command(subcommand)]
     Openapi(OpenapiCmd),
+    /// Manage local users (works without the server running).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Directory (LDAP / Active Directory) tools.
+    #[command(subcommand)]
+    Ldap(LdapCmd),
     /// Exit 0 if the server at the configured address answers /readyz with 200, else 1.
     Healthcheck {
         /// Base URL to check instead of the configured bind address.
@@ -80,6 +86,59 @@ pub enum MigrateCmd {
         /// Re-run a step that an earlier crash left in progress.
         #[arg(long)]
         retry_in_progress: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create a local user. Asks for the password (or reads it from stdin).
+    Add {
+        username: String,
+        #[arg(long, value_enum, default_value = "viewer")]
+        role: RoleArg,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Require a new password at the first sign-in.
+        #[arg(long)]
+        must_change: bool,
+    },
+    /// Set a local user's password (ends their sessions).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Require a new password at the next sign-in.
+        #[arg(long)]
+        must_change: bool,
+    },
+    /// Disable a user (ends their sessions and API tokens' access).
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// List users.
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Viewer,
+    Editor,
+    Admin,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LdapCmd {
+    /// Show what signing in as USER would resolve to: DN, groups, role.
+    /// With --password-stdin, also checks the password.
+    Test {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -146,12 +205,14 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate(cmd) => migrate_cmd(config, cmd).await,
             Command::Healthcheck { url } => healthcheck(&config, url).await,
+            Command::User(cmd) => crate::cli_accounts::user(config, cmd).await,
+            Command::Ldap(cmd) => crate::cli_accounts::ldap(&config, cmd).await,
             Command::Version | Command::Openapi(_) | Command::Config(_) => ExitCode::SUCCESS,
         }
     })
 }
 
-fn fail(e: &StartupError) -> ExitCode {
+pub(crate) fn fail(e: &StartupError) -> ExitCode {
     tracing::error!(error = %e, "startup failed");
     eprintln!("shopdb: {e}");
     ExitCode::from(e.exit_code())

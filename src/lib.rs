@@ -7,8 +7,11 @@
 pub mod api;
 pub mod build_info;
 pub mod cli;
+mod cli_accounts;
 pub mod config;
 pub mod db;
+pub mod domain;
+pub mod ldap;
 pub mod metrics;
 pub mod plugins;
 pub mod service;

@@ -16,6 +16,11 @@ use poem::{EndpointExt, Response, Server};
 use crate::config::{Config, ConfigError};
 use crate::db::migrate::{self, MigrateError};
 use crate::db::{Db, DbError};
+use crate::ldap::Directory;
+use crate::service::auth::AuthRuntime;
+use crate::service::auth::bootstrap::{self, AdminBootstrap, BootstrapError};
+use crate::service::auth::jwt::JwtKeys;
+use crate::service::auth::password;
 use crate::state::AppState;
 use crate::{api, plugins};
 
@@ -29,6 +34,8 @@ pub enum StartupError {
     Migrate(#[from] MigrateError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
+    #[error("accounts: {0}")]
+    Accounts(String),
 }
 
 impl StartupError {
@@ -36,7 +43,7 @@ impl StartupError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) => 2,
-            Self::Database(_) | Self::Migrate(_) | Self::Bind { .. } => 1,
+            Self::Database(_) | Self::Migrate(_) | Self::Bind { .. } | Self::Accounts(_) => 1,
         }
     }
 }
@@ -58,19 +65,25 @@ impl Application {
         tracing::info!(database = %db.describe(), "database connected");
 
         let scopes = plugins::migration_scopes(&config.plugins.enabled);
-        if config.database.migrate_on_start {
+        let schema_current = if config.database.migrate_on_start {
             let applied = migrate::up(&db, &scopes, false).await?;
             tracing::info!(applied = applied.len(), "schema is current");
-        } else if !migrate::is_current(&db, &scopes).await? {
+            true
+        } else {
+            migrate::is_current(&db, &scopes).await?
+        };
+        if !schema_current {
             tracing::warn!(
                 "schema has pending migrations and migrate_on_start = false: run `shopdb migrate up`; /readyz answers 503 until then"
             );
         }
 
+        let auth = prepare_accounts(&db, &config, schema_current).await?;
+
         let bind = config
             .bind_addr()
             .map_err(|e| ConfigError { problems: vec![e] })?;
-        let state = AppState::new(config, db);
+        let state = AppState::new(config, db, auth);
         let endpoint = api::routes(state.clone()).map_to_response().boxed();
         let listener = tokio::net::TcpListener::bind(bind)
             .await
@@ -119,6 +132,75 @@ impl Application {
         tracing::info!("ShopDB stopped");
         result
     }
+}
+
+/// The signing key, the directory client and, on an empty database, the
+/// first admin (its generated password printed once).
+async fn prepare_accounts(
+    db: &Db,
+    config: &Config,
+    schema_current: bool,
+) -> Result<AuthRuntime, StartupError> {
+    let secret = if schema_current {
+        bootstrap::jwt_secret(db, config)
+            .await
+            .map_err(|e| StartupError::Database(format!("reading the JWT secret: {e}")))?
+    } else {
+        // No tables yet: nobody can sign in anyway. Restart after migrating.
+        tracing::warn!(
+            "accounts are not ready until the schema is migrated; restart ShopDB after `shopdb migrate up`"
+        );
+        crate::service::auth::random_token(48).into_bytes()
+    };
+    let directory = if config.auth.ldap.enabled {
+        if config.auth.ldap.insecure_skip_verify {
+            tracing::warn!("auth.ldap.insecure_skip_verify = true: directory certificates are NOT checked");
+        }
+        if config.auth.ldap.allow_plaintext
+            && !config.auth.ldap.starttls
+            && config.auth.ldap.url.starts_with("ldap://")
+        {
+            tracing::warn!(
+                "auth.ldap.allow_plaintext = true: directory passwords cross the network unencrypted"
+            );
+        }
+        Some(Directory::new(&config.auth.ldap).map_err(|e| ConfigError {
+            problems: vec![format!("auth.ldap: {e}")],
+        })?)
+    } else {
+        None
+    };
+    let bootstrap = if schema_current {
+        bootstrap::ensure_admin(db, config).await
+    } else {
+        Ok(AdminBootstrap::NotNeeded)
+    };
+    match bootstrap {
+        Ok(AdminBootstrap::NotNeeded) => {}
+        Ok(AdminBootstrap::FromConfig) => {
+            tracing::info!("created the first user `admin` with the password from admin.password");
+        }
+        Ok(AdminBootstrap::Generated(password)) => {
+            tracing::warn!(
+                "created the first user `admin` with a generated password (printed on stdout once; it must be changed at the first sign-in)"
+            );
+            println!(
+                "\n  ShopDB created the first user.\n    username: admin\n    password: {password}\n  This is shown once. Sign in and choose a new password.\n"
+            );
+        }
+        Err(e @ BootstrapError::WeakPassword(_)) => {
+            return Err(ConfigError {
+                problems: vec![e.to_string()],
+            }
+            .into());
+        }
+        Err(e) => return Err(StartupError::Accounts(e.to_string())),
+    }
+    password::warm_up();
+    Ok(AuthRuntime {
+        jwt: JwtKeys::new(&secret, &config.auth),
+        directory,
+    })
 }
 
 /// Connects, retrying transient failures with exponential backoff (250 ms

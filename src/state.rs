@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::metrics::Metrics;
 use crate::plugins;
+use crate::service::auth::AuthRuntime;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -16,14 +17,16 @@ pub struct Inner {
     pub config: Config,
     pub db: Db,
     pub metrics: Metrics,
+    pub auth: AuthRuntime,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Self {
+    pub fn new(config: Config, db: Db, auth: AuthRuntime) -> Self {
         Self(Arc::new(Inner {
             config,
             db,
             metrics: Metrics::default(),
+            auth,
         }))
     }
 

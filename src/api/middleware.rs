@@ -54,7 +54,14 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
             req.set_body(Body::from_async_read(Limited::new(body.into_async_read(), limit)));
             match ep.call(req).await {
                 Ok(r) => r.into_response(),
-                Err(e) => error_response(e),
+                Err(e) => {
+                    let op = e.data::<OperationId>().copied();
+                    let mut resp = error_response(e);
+                    if let Some(op) = op {
+                        resp.set_data(op);
+                    }
+                    resp
+                }
             }
         })
         .await;

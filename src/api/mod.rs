@@ -1,10 +1,16 @@
 //! HTTP layer: DTOs, error mapping, middleware and route assembly.
 //! Handlers parse input, call a service, and map the result; no rules here.
 
+pub mod accounts;
+pub mod audit;
+pub mod auth;
 pub mod health;
 pub mod meta;
 pub mod middleware;
 pub mod problem;
+pub mod security;
+pub mod tokens;
+pub mod users;
 
 use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
@@ -19,13 +25,37 @@ pub enum ApiTags {
     /// Facts about this ShopDB instance.
     #[oai(rename = "meta")]
     Meta,
+    /// Sign-in, sessions and your own password.
+    #[oai(rename = "auth")]
+    Auth,
+    /// User administration.
+    #[oai(rename = "users")]
+    Users,
+    /// API tokens for scripts and integrations.
+    #[oai(rename = "tokens")]
+    Tokens,
+    /// The security audit trail.
+    #[oai(rename = "audit")]
+    Audit,
 }
 
-/// Every API area; grows into a tuple as areas land.
-pub type Apis = meta::MetaApi;
+/// Every API area.
+pub type Apis = (
+    meta::MetaApi,
+    auth::AuthApi,
+    users::UsersApi,
+    tokens::TokensApi,
+    audit::AuditApi,
+);
 
 fn apis() -> Apis {
-    meta::MetaApi
+    (
+        meta::MetaApi,
+        auth::AuthApi,
+        users::UsersApi,
+        tokens::TokensApi,
+        audit::AuditApi,
+    )
 }
 
 /// The OpenAPI service. Needs no database: `shopdb openapi export` uses it.

@@ -121,10 +121,42 @@ pub enum ApiError {
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
+/// A service error raised while extracting a request (e.g. the database is
+/// down while checking a token), carried through poem to `bad_request`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServiceFailure(pub ServiceError);
+
+impl poem::error::ResponseError for ServiceFailure {
+    fn status(&self) -> StatusCode {
+        match self.0 {
+            ServiceError::Unavailable(_) | ServiceError::DirectoryUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// poem-openapi's parse failures (bad JSON, wrong type, missing field,
-/// bad parameter, wrong content type) in our shape.
+/// bad parameter, wrong content type) and authentication failures, in our
+/// shape.
 fn bad_request(err: poem::Error) -> ApiError {
     use poem_openapi::error::{ContentTypeError, ParseParamError, ParseRequestPayloadError};
+    if let Some(f) = err.downcast_ref::<super::security::AuthFailure>() {
+        return ApiError::Unauthorized(
+            Json(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                f.0.clone(),
+            )),
+            "Bearer".into(),
+        );
+    }
+    let err = match err.downcast::<ServiceFailure>() {
+        Ok(f) => return ApiError::from(f.0),
+        Err(e) => e,
+    };
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
         let p = Problem::new(
             StatusCode::BAD_REQUEST,
@@ -168,7 +200,7 @@ fn bad_request(err: poem::Error) -> ApiError {
             Json(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
-                "authentication required",
+                "authentication required: send `Authorization: Bearer <access token or shp_ API token>`",
             )),
             "Bearer".into(),
         ),
@@ -225,6 +257,27 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(detail) => {
                 Self::Forbidden(Json(Problem::new(S::FORBIDDEN, "forbidden", detail)))
             }
+            ServiceError::PasswordChangeRequired => Self::Forbidden(Json(Problem::new(
+                S::FORBIDDEN,
+                "password_change_required",
+                "change your password first (POST /api/v1/auth/password)",
+            ))),
+            ServiceError::AccountDisabled => Self::Forbidden(Json(Problem::new(
+                S::FORBIDDEN,
+                "account_disabled",
+                "this account is disabled; ask an administrator",
+            ))),
+            ServiceError::DirectoryUnavailable(cause) => {
+                tracing::warn!(request_id = current_request_id(), %cause, "directory unavailable");
+                Self::Unavailable(
+                    Json(Problem::new(
+                        S::SERVICE_UNAVAILABLE,
+                        "directory_unavailable",
+                        "the company directory cannot be reached right now; local accounts can still sign in",
+                    )),
+                    RETRY_AFTER_UNAVAILABLE,
+                )
+            }
             ServiceError::RateLimited { retry_after_secs } => Self::TooManyRequests(
                 Json(Problem::new(
                     S::TOO_MANY_REQUESTS,
@@ -259,6 +312,23 @@ impl From<ServiceError> for ApiError {
 /// Any `poem::Error` that escaped the OpenAPI layer (unknown path, wrong
 /// method, body too large, …) as problem+json.
 pub fn error_response(err: poem::Error) -> Response {
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParseRequestPayloadError,
+    };
+    // A typed ApiError that poem-openapi turned into an error: keep it.
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let from_request_parsing = err.is::<super::security::AuthFailure>()
+        || err.is::<ServiceFailure>()
+        || err.is::<ParseParamError>()
+        || err.is::<ParseRequestPayloadError>()
+        || err.is::<ParseMultipartError>()
+        || err.is::<ContentTypeError>()
+        || err.is::<AuthorizationError>();
+    if from_request_parsing {
+        return bad_request(err).into_response();
+    }
     let status = err.status();
     let (code, detail) = match status {
         StatusCode::NOT_FOUND => ("not_found", "no such resource".to_owned()),

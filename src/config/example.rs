@@ -39,8 +39,8 @@ pub fn toml_example() -> String {
     );
     for (section, title) in SECTIONS {
         let _ = write!(out, "\n# {title}\n[{section}]\n");
-        for k in KEYS.iter().filter(|k| k.path.split('.').next() == Some(section)) {
-            let name = &k.path[section.len() + 1..];
+        for k in KEYS.iter().filter(|k| k.section() == *section) {
+            let name = k.name();
             for line in wrap(k.doc, 76) {
                 let _ = writeln!(out, "# {line}");
             }
@@ -64,7 +64,7 @@ pub fn env_example() -> String {
     );
     for (section, title) in SECTIONS {
         let _ = write!(out, "\n# --- {title} ---\n");
-        for k in KEYS.iter().filter(|k| k.path.split('.').next() == Some(section)) {
+        for k in KEYS.iter().filter(|k| k.section() == *section) {
             for line in wrap(k.doc, 76) {
                 let _ = writeln!(out, "# {line}");
             }

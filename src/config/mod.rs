@@ -26,6 +26,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub site: SiteConfig,
+    pub auth: AuthConfig,
+    pub admin: AdminConfig,
     pub plugins: PluginsConfig,
     pub log: LogConfig,
 }
@@ -38,6 +40,8 @@ pub struct ServerConfig {
     pub cors_allowed_origins: Vec<String>,
     pub body_limit: ByteSize,
     pub shutdown_grace: HumanDuration,
+    #[serde(deserialize_with = "types::lenient_list")]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -54,6 +58,63 @@ pub struct SiteConfig {
     pub code: String,
     pub name: String,
     pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuthConfig {
+    /// HS256 key; empty: generated once and stored in the database.
+    pub jwt_secret: String,
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl: HumanDuration,
+    pub refresh_token_ttl: HumanDuration,
+    pub max_failed_logins: u32,
+    pub max_failed_logins_per_address: u32,
+    pub failed_login_window: HumanDuration,
+    pub ldap: LdapConfig,
+}
+
+/// Active Directory / LDAP sign-in. See docs/AUTHENTICATION.md.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LdapConfig {
+    pub enabled: bool,
+    /// `ldaps://host:636` or `ldap://host:389` (with `starttls`, or `allow_plaintext`).
+    pub url: String,
+    pub starttls: bool,
+    /// PEM file of the CA that signed the directory's certificate.
+    pub ca_file: String,
+    /// Accept any certificate. Logged as a warning at every start.
+    pub insecure_skip_verify: bool,
+    /// Allow `ldap://` without StartTLS (passwords cross the network in clear).
+    pub allow_plaintext: bool,
+    pub bind_dn: String,
+    pub bind_password: String,
+    pub user_base: String,
+    /// `{username}` is replaced by the escaped sign-in name.
+    pub user_filter: String,
+    pub username_attribute: String,
+    pub display_name_attribute: String,
+    pub email_attribute: String,
+    /// Attribute on the user listing its groups (AD: memberOf). Empty: search groups instead.
+    pub group_attribute: String,
+    pub group_base: String,
+    /// `{dn}` is replaced by the escaped user DN.
+    pub group_filter: String,
+    #[serde(deserialize_with = "types::dn_list")]
+    pub admin_groups: Vec<String>,
+    #[serde(deserialize_with = "types::dn_list")]
+    pub editor_groups: Vec<String>,
+    #[serde(deserialize_with = "types::dn_list")]
+    pub viewer_groups: Vec<String>,
+    /// Role for users in no mapped group; empty refuses them.
+    pub default_role: String,
+    pub timeout: HumanDuration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AdminConfig {
+    /// Password of the `admin` user created on first start (empty: generated and printed once).
+    pub password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -77,6 +138,7 @@ impl Default for Config {
                 cors_allowed_origins: Vec::new(),
                 body_limit: ByteSize(2 * 1024 * 1024),
                 shutdown_grace: HumanDuration::secs(30),
+                trusted_proxies: Vec::new(),
             },
             database: DatabaseConfig {
                 url: "sqlite://./data/shopdb.sqlite".into(),
@@ -89,6 +151,42 @@ impl Default for Config {
                 code: "SITE".into(),
                 name: "My site".into(),
                 timezone: "UTC".into(),
+            },
+            auth: AuthConfig {
+                jwt_secret: String::new(),
+                issuer: "shopdb".into(),
+                audience: "shopdb".into(),
+                access_token_ttl: HumanDuration::secs(15 * 60),
+                refresh_token_ttl: HumanDuration::secs(7 * 86_400),
+                max_failed_logins: 5,
+                max_failed_logins_per_address: 20,
+                failed_login_window: HumanDuration::secs(15 * 60),
+                ldap: LdapConfig {
+                    enabled: false,
+                    url: "ldaps://dc.example.com:636".into(),
+                    starttls: false,
+                    ca_file: String::new(),
+                    insecure_skip_verify: false,
+                    allow_plaintext: false,
+                    bind_dn: String::new(),
+                    bind_password: String::new(),
+                    user_base: "dc=example,dc=com".into(),
+                    user_filter: "(&(objectClass=user)(sAMAccountName={username}))".into(),
+                    username_attribute: "sAMAccountName".into(),
+                    display_name_attribute: "displayName".into(),
+                    email_attribute: "mail".into(),
+                    group_attribute: "memberOf".into(),
+                    group_base: String::new(),
+                    group_filter: "(&(objectClass=group)(member={dn}))".into(),
+                    admin_groups: Vec::new(),
+                    editor_groups: Vec::new(),
+                    viewer_groups: Vec::new(),
+                    default_role: String::new(),
+                    timeout: HumanDuration::secs(5),
+                },
+            },
+            admin: AdminConfig {
+                password: String::new(),
             },
             plugins: PluginsConfig { enabled: Vec::new() },
             log: LogConfig {
@@ -165,6 +263,12 @@ impl Config {
                 self.site.timezone
             ));
         }
+        problems.extend(self.validate_auth());
+        for proxy in &self.server.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                problems.push(format!("server.trusted_proxies: `{proxy}` is not an IP address"));
+            }
+        }
         for id in &self.plugins.enabled {
             if !plugins::is_known(id) {
                 problems.push(format!(
@@ -180,6 +284,83 @@ impl Config {
             ));
         }
         problems
+    }
+}
+
+impl Config {
+    fn validate_auth(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let a = &self.auth;
+        if !a.jwt_secret.is_empty() && a.jwt_secret.len() < 32 {
+            p.push(format!(
+                "auth.jwt_secret is {} bytes; it must be at least 32 (or empty to have one generated)",
+                a.jwt_secret.len()
+            ));
+        }
+        if a.issuer.trim().is_empty() || a.audience.trim().is_empty() {
+            p.push("auth.issuer and auth.audience must not be empty".into());
+        }
+        if a.access_token_ttl.0.as_secs() < 30 || a.access_token_ttl.0.as_secs() > 86_400 {
+            p.push("auth.access_token_ttl must be between 30s and 24h".into());
+        }
+        if a.refresh_token_ttl.0 < a.access_token_ttl.0 {
+            p.push("auth.refresh_token_ttl must be at least auth.access_token_ttl".into());
+        }
+        if a.max_failed_logins == 0 || a.max_failed_logins_per_address == 0 {
+            p.push("auth.max_failed_logins and auth.max_failed_logins_per_address must be at least 1".into());
+        }
+        if a.failed_login_window.0.is_zero() {
+            p.push("auth.failed_login_window must be greater than 0".into());
+        }
+        let l = &a.ldap;
+        if l.enabled {
+            let scheme = l.url.split("://").next().unwrap_or_default();
+            match scheme {
+                "ldaps" => {
+                    if l.starttls {
+                        p.push("auth.ldap.starttls cannot be combined with an ldaps:// URL".into());
+                    }
+                }
+                "ldap" => {
+                    if !l.starttls && !l.allow_plaintext {
+                        p.push(
+                            "auth.ldap.url is plain ldap://: set auth.ldap.starttls = true, use ldaps://, \
+                             or (not recommended) auth.ldap.allow_plaintext = true"
+                                .into(),
+                        );
+                    }
+                }
+                _ => p.push(format!(
+                    "auth.ldap.url `{}` must start with ldap:// or ldaps://",
+                    l.url
+                )),
+            }
+            if l.user_base.trim().is_empty() {
+                p.push("auth.ldap.user_base must be set when auth.ldap.enabled = true".into());
+            }
+            if !l.user_filter.contains("{username}") {
+                p.push("auth.ldap.user_filter must contain {username}".into());
+            }
+            if l.group_attribute.trim().is_empty() && !l.group_filter.contains("{dn}") {
+                p.push(
+                    "auth.ldap.group_filter must contain {dn} when auth.ldap.group_attribute is empty".into(),
+                );
+            }
+            if !l.default_role.is_empty() && !matches!(l.default_role.as_str(), "viewer" | "editor" | "admin")
+            {
+                p.push(format!(
+                    "auth.ldap.default_role `{}` must be viewer, editor, admin or empty (refuse)",
+                    l.default_role
+                ));
+            }
+            if !l.ca_file.is_empty() && !std::path::Path::new(&l.ca_file).is_file() {
+                p.push(format!("auth.ldap.ca_file {} does not exist", l.ca_file));
+            }
+            if l.timeout.0.is_zero() {
+                p.push("auth.ldap.timeout must be greater than 0".into());
+            }
+        }
+        p
     }
 }
 

@@ -224,6 +224,28 @@ mod tests {
     }
 }
 
+/// A list of LDAP DNs, or one string of DNs separated by `;` (DNs contain
+/// commas, so the env form cannot split on them).
+pub fn dn_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        One(String),
+    }
+    let raw = Raw::deserialize(d)
+        .map_err(|_| de::Error::custom("expected a list of DNs or a ';'-separated string"))?;
+    let items = match raw {
+        Raw::List(v) => v,
+        Raw::One(s) => s.split(';').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
 #[cfg(test)]
 mod list_tests {
     use super::lenient_list;

@@ -42,6 +42,44 @@ pub struct ExecResult {
     pub last_insert_id: i64,
 }
 
+/// Runs statements: the pool (`Db`) or a transaction (`Tx`). Repositories
+/// are generic over it so the same statement serves both.
+pub trait Exec: Send {
+    fn fetch_all<S: QueryStatementWriter + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> impl std::future::Future<Output = Result<Vec<Row>, DbError>> + Send;
+    fn execute<S: QueryStatementWriter + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> impl std::future::Future<Output = Result<ExecResult, DbError>> + Send;
+
+    fn fetch_optional<S: QueryStatementWriter + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> impl std::future::Future<Output = Result<Option<Row>, DbError>> + Send {
+        async move { Ok(self.fetch_all(stmt).await?.into_iter().next()) }
+    }
+}
+
+impl Exec for Db {
+    async fn fetch_all<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<Vec<Row>, DbError> {
+        Db::fetch_all(self, stmt).await
+    }
+    async fn execute<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
+        Db::execute(self, stmt).await
+    }
+}
+
+impl Exec for Tx {
+    async fn fetch_all<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<Vec<Row>, DbError> {
+        Tx::fetch_all(self, stmt).await
+    }
+    async fn execute<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
+        Tx::execute(self, stmt).await
+    }
+}
+
 /// A connected database. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {

@@ -34,6 +34,14 @@ pub enum ServiceError {
     Unauthenticated(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// Signed in with a password that must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("account disabled")]
+    AccountDisabled,
+    /// The LDAP / AD directory cannot be reached (local sign-in still works).
+    #[error("directory unavailable: {0}")]
+    DirectoryUnavailable(String),
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     /// The database (or another dependency) is unreachable right now.

@@ -14,7 +14,7 @@ use rust_embed::RustEmbed;
 use crate::api::problem::{Problem, problem_response};
 
 #[derive(RustEmbed)]
-#[folder = "$SHOPDB_WEB_DIST"]
+#[folder = "$BUILD_WEB_DIST"]
 struct Assets;
 
 #[derive(Default)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use shopdb::config::HumanDuration;
 use shopdb::startup::StartupError;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::helpers::{Backend, TestDb, start, test_config};
 
@@ -19,7 +19,7 @@ use crate::helpers::{Backend, TestDb, start, test_config};
 struct Proxy {
     addr: SocketAddr,
     up: Arc<AtomicBool>,
-    conns: Arc<Mutex<Vec<AbortHandle>>>,
+    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
     accept: AbortHandle,
 }
 
@@ -28,7 +28,7 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let up = Arc::new(AtomicBool::new(true));
-        let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let (up2, conns2) = (up.clone(), conns.clone());
         let accept = tokio::spawn(async move {
             loop {
@@ -45,7 +45,7 @@ impl Proxy {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
-                conns2.lock().unwrap().push(h.abort_handle());
+                conns2.lock().unwrap().push(h);
             }
         })
         .abort_handle();
@@ -57,10 +57,13 @@ impl Proxy {
         }
     }
 
-    fn cut(&self) {
+    /// Returns once every forwarded connection is closed.
+    async fn cut(&self) {
         self.up.store(false, Ordering::SeqCst);
-        for h in self.conns.lock().unwrap().drain(..) {
+        let handles: Vec<JoinHandle<()>> = self.conns.lock().unwrap().drain(..).collect();
+        for h in handles {
             h.abort();
+            let _ = h.await;
         }
     }
 
@@ -71,7 +74,10 @@ impl Proxy {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        self.cut();
+        self.up.store(false, Ordering::SeqCst);
+        for h in self.conns.lock().unwrap().drain(..) {
+            h.abort();
+        }
         self.accept.abort();
     }
 }
@@ -106,17 +112,33 @@ async fn mysql_lost_while_serving_gives_503_and_recovers_without_restart() {
     let server = db.mysql_server().unwrap().to_owned();
     let proxy = Proxy::start(host_port(&server)).await;
     let u = url::Url::parse(&db.url).unwrap();
-    let via_proxy = format!("mysql://{}@{}{}", u.username(), proxy.addr, u.path());
+    // prefer_socket=false: otherwise the driver notices the server is local
+    // and switches to its Unix socket, around the proxy.
+    let via_proxy = format!(
+        "mysql://{}@{}{}?prefer_socket=false",
+        u.username(),
+        proxy.addr,
+        u.path()
+    );
     let mut config = test_config(&via_proxy);
     config.database.connect_timeout = HumanDuration::secs(2);
     let app = start(db, config).await.ok().expect("starts through the proxy");
     assert_eq!(app.get("/readyz").await.status, 200);
 
-    proxy.cut();
+    proxy.cut().await;
     let r = app.get("/readyz").await;
     assert_eq!(r.status, 503, "{}", r.text);
     assert_eq!(r.header("retry-after"), Some("5"));
     assert_ne!(r.json()["database"], "ok");
+    // Requests that need the database get a 503 problem with Retry-After.
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD}),
+        )
+        .await;
+    login.problem(503, "database_unavailable");
+    assert_eq!(login.header("retry-after"), Some("5"));
     // Operations that do not need the database keep working.
     assert_eq!(app.get("/api/v1/meta").await.status, 200);
     assert_eq!(app.get("/healthz").await.status, 200);
@@ -126,6 +148,13 @@ async fn mysql_lost_while_serving_gives_503_and_recovers_without_restart() {
         app.get("/readyz").await.status == 200
     })
     .await;
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

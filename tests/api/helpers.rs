@@ -134,6 +134,9 @@ impl Drop for TestDb {
     }
 }
 
+/// The password of the `admin` account every test server starts with.
+pub const ADMIN_PASSWORD: &str = "Plant-floor admin 2026";
+
 /// Config for tests: port 0, the test database, quiet logs, fast failure.
 pub fn test_config(db_url: &str) -> Config {
     let mut c = Config::default();
@@ -145,6 +148,7 @@ pub fn test_config(db_url: &str) -> Config {
     c.site.name = "Test plant".into();
     c.site.timezone = "Europe/Berlin".into();
     c.log.level = "warn".into();
+    c.admin.password = ADMIN_PASSWORD.into();
     c
 }
 

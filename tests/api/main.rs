@@ -8,5 +8,7 @@ mod cli;
 mod config_errors;
 mod contract;
 mod db_failure;
+mod ldap_directory;
 mod migrations;
 mod server;
+mod slapd;

@@ -38,7 +38,11 @@ pub async fn get_or_insert(db: &Db, key: &str, value: &str) -> Result<String, Db
 
 fn upsert(key: &str, value: &str, keep_existing: bool) -> sea_query::InsertStatement {
     let conflict = if keep_existing {
-        OnConflict::column(Settings::SettingKey).do_nothing().to_owned()
+        // Rewrites the key with itself: a portable "do nothing" (MySQL
+        // has no ON CONFLICT DO NOTHING).
+        OnConflict::column(Settings::SettingKey)
+            .update_column(Settings::SettingKey)
+            .to_owned()
     } else {
         OnConflict::column(Settings::SettingKey)
             .update_columns([Settings::Value, Settings::UpdatedAt])
