@@ -91,16 +91,29 @@ mem_line() {
     awk -v n="$2" -v k="$kb" 'BEGIN { printf "%s %.1f MiB (%.1f MB)", n, k / 1024, k * 1024 / 1e6 }'
 }
 
-# A free loopback port: random in 20000-59999, checked with a bash connect.
+# A free loopback port below the ephemeral range (so no client socket of
+# this or any other program can be holding it), checked with ss if present,
+# else with a bash connect.
 pick_port() {
-    local i p
+    local i p lo hi
+    lo=20000
+    hi=$(awk '{ print $1 - 1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32767)
+    if [ "$hi" -le "$lo" ]; then
+        lo=10000
+    fi
     for i in $(seq 1 50); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        if ! { exec 9<>"/dev/tcp/127.0.0.1/$p"; } 2>/dev/null; then
+        p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+        if command -v ss >/dev/null 2>&1; then
+            if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then
+                echo "$p"
+                return 0
+            fi
+        elif ! { exec 9<>"/dev/tcp/127.0.0.1/$p"; } 2>/dev/null; then
             echo "$p"
             return 0
+        else
+            exec 9<&- 9>&-
         fi
-        exec 9<&- 9>&-
         : "$i"
     done
     die "no free port found in 50 tries"
@@ -219,12 +232,21 @@ CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # went, appends req/s to $1 and the server's CPU microseconds per request to $2.
 run_wrk() {
     local out=$1 cpu_out=$2 url="http://127.0.0.1:$SERVER_PORT/api/v1/meta" res
-    local s0 s1 m0 m1 t0 t1
+    local s0 s1 m0 m1 t0 t1 wrk_cpu
     s0=$(proc_ticks "$SERVER_PID")
     m0=$(machine_ticks)
     t0=$(now_us)
-    res=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency "$url")
+    # `times` in the same subshell: its last line is wrk's user and system CPU.
+    res=$(
+        wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency "$url"
+        times
+    )
     t1=$(now_us)
+    wrk_cpu=$(printf '%s\n' "$res" | tail -n1 | awk '{
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] }
+        print t }')
+    res=$(printf '%s\n' "$res" | head -n -2)
     s1=$(proc_ticks "$SERVER_PID")
     m1=$(machine_ticks)
     printf '%s\n' "$res" | while IFS= read -r line; do echo "    $line"; done
@@ -234,7 +256,7 @@ run_wrk() {
     echo "$res" | awk '/^Requests\/sec:/ { print $2 }' >>"$out"
     # Server CPU per request is far less sensitive to other load than req/s.
     echo "$res" | awk -v s="$((s1 - s0))" -v mb="${m1% *} ${m0% *}" -v hz="$CLK_TCK" \
-        -v us="$((t1 - t0))" -v n="$(nproc)" -v f="$cpu_out" '
+        -v us="$((t1 - t0))" -v n="$(nproc)" -v f="$cpu_out" -v w="$wrk_cpu" '
         / requests in / { req = $1 }
         END {
             split(mb, m, " ")
@@ -243,7 +265,9 @@ run_wrk() {
                 printf "    server CPU: %.2f s = %.2f cores, %.1f us per request\n", srv, srv / wall, srv * 1e6 / req
                 printf "%.1f\n", srv * 1e6 / req >> f
             }
-            printf "    machine: %.2f of %d cores busy; wrk + other processes used %.2f cores\n", busy / wall, n, (busy - srv) / wall
+            printf "    wrk CPU: %.2f s = %.2f cores", w, w / wall
+            if (req > 0) printf ", %.1f us per request", w * 1e6 / req
+            printf "\n    machine: %.2f of %d cores busy; other processes (not server, not wrk) used %.2f cores\n", busy / wall, n, (busy - srv - w) / wall
         }'
 }
 

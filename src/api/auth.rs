@@ -153,7 +153,7 @@ impl AuthApi {
 
     /// Change your password
     ///
-    /// Local accounts only; ends every other session and returns a fresh
+    /// Any role; local accounts only. Ends every other session and returns a fresh
     /// pair for this one. Field errors (422) name `current_password` or
     /// `new_password`.
     #[oai(path = "/password", method = "post", operation_id = "changePassword")]

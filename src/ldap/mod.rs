@@ -110,6 +110,7 @@ pub enum DirectoryError {
     #[error("invalid credentials")]
     InvalidCredentials,
     /// The user authenticated but maps to no role and default_role is empty.
+    /// Holds the user's DN.
     #[error("no role: {0}")]
     NoRole(String),
     /// Directory unreachable, timed out, TLS failure, or the service bind failed.
@@ -262,10 +263,7 @@ impl Directory {
         let user = result?;
         if user.role.is_none() {
             tracing::info!(user = %user.dn, "LDAP sign-in refused: no group maps to a ShopDB role");
-            return Err(DirectoryError::NoRole(format!(
-                "{} is in no group mapped to a ShopDB role and auth.ldap.default_role is empty",
-                user.username
-            )));
+            return Err(DirectoryError::NoRole(user.dn));
         }
         Ok(user)
     }

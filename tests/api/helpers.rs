@@ -137,6 +137,9 @@ impl Drop for TestDb {
 /// The password of the `admin` account every test server starts with.
 pub const ADMIN_PASSWORD: &str = "Plant-floor admin 2026";
 
+/// The password test helpers give the users they create.
+pub const USER_PASSWORD: &str = "Shop floor pass 42";
+
 /// Config for tests: port 0, the test database, quiet logs, fast failure.
 pub fn test_config(db_url: &str) -> Config {
     let mut c = Config::default();
@@ -267,6 +270,65 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Resp {
         self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// An access token of the bootstrap `admin`.
+    pub async fn admin_token(&self) -> String {
+        let r = self.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a local user with `role` (no forced change) and signs in.
+    /// Returns (access token, user id).
+    pub async fn user_token(&self, username: &str, role: &str) -> (String, i64) {
+        let admin = self.admin_token().await;
+        let r = self
+            .send(
+                self.client
+                    .post(self.url("/api/v1/users"))
+                    .bearer_auth(&admin)
+                    .json(&serde_json::json!({
+                        "username": username,
+                        "role": role,
+                        "password": USER_PASSWORD,
+                        "must_change_password": false,
+                    })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["id"].as_i64().unwrap();
+        let l = self.login(username, USER_PASSWORD).await;
+        assert_eq!(l.status, 200, "{}", l.text);
+        (l.json()["access_token"].as_str().unwrap().to_owned(), id)
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Resp {
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(self.client.post(self.url(path)).bearer_auth(token).json(body))
+            .await
+    }
+
+    pub async fn patch_auth(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(self.client.patch(self.url(path)).bearer_auth(token).json(body))
+            .await
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str) -> Resp {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
+            .await
     }
 
     /// Stops the server gracefully and waits for it.
