@@ -220,10 +220,12 @@ proc_ticks() {
     sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-# "BUSY TOTAL" ticks of the whole machine so far: user..steal (guest time is
-# already inside user/nice); idle and iowait are not busy.
+# "BUSY IRQ STEAL" ticks of the whole machine so far. Busy is user..steal
+# (guest time is already inside user/nice; idle and iowait are not busy).
+# IRQ is irq + softirq: loopback TCP work that no process is charged for.
+# STEAL is time the hypervisor gave to other guests.
 machine_ticks() {
-    awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+    awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, $7 + $8, $9; exit }' /proc/stat
 }
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -255,19 +257,21 @@ run_wrk() {
     fi
     echo "$res" | awk '/^Requests\/sec:/ { print $2 }' >>"$out"
     # Server CPU per request is far less sensitive to other load than req/s.
-    echo "$res" | awk -v s="$((s1 - s0))" -v mb="${m1% *} ${m0% *}" -v hz="$CLK_TCK" \
+    echo "$res" | awk -v s="$((s1 - s0))" -v mb="$m1 $m0" -v hz="$CLK_TCK" \
         -v us="$((t1 - t0))" -v n="$(nproc)" -v f="$cpu_out" -v w="$wrk_cpu" '
         / requests in / { req = $1 }
         END {
             split(mb, m, " ")
-            wall = us / 1e6; srv = s / hz; busy = (m[1] - m[2]) / hz
+            wall = us / 1e6; srv = s / hz
+            busy = (m[1] - m[4]) / hz; irq = (m[2] - m[5]) / hz; steal = (m[3] - m[6]) / hz
             if (req > 0) {
                 printf "    server CPU: %.2f s = %.2f cores, %.1f us per request\n", srv, srv / wall, srv * 1e6 / req
                 printf "%.1f\n", srv * 1e6 / req >> f
             }
             printf "    wrk CPU: %.2f s = %.2f cores", w, w / wall
             if (req > 0) printf ", %.1f us per request", w * 1e6 / req
-            printf "\n    machine: %.2f of %d cores busy; other processes (not server, not wrk) used %.2f cores\n", busy / wall, n, (busy - srv - w) / wall
+            printf "\n    machine: %.2f of %d cores busy = server %.2f + wrk %.2f + irq/softirq %.2f + steal %.2f + other processes %.2f\n", \
+                busy / wall, n, srv / wall, w / wall, irq / wall, steal / wall, (busy - srv - w - irq - steal) / wall
         }'
 }
 

@@ -176,3 +176,92 @@ async fn healthcheck_exits_0_when_ready_and_1_when_down() {
             .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+#[test]
+fn user_commands_manage_local_accounts() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/shopdb.sqlite", dir.path().display());
+    let env = [
+        ("SHOPDB_DATABASE__URL", url.as_str()),
+        ("SHOPDB_ADMIN__PASSWORD", "Initial admin pass 1"),
+    ];
+    let with_stdin = |args: &[&str], input: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopdb"));
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env("SHOPDB_LOG__LEVEL", "warn");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = with_stdin(
+        &["user", "add", "Operator1", "--role", "editor", "--password-stdin"],
+        "Line three operator\n",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("created user operator1"), "{}", text(&o));
+    let o = with_stdin(&["user", "add", "weak", "--password-stdin"], "short\n");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("password: must be at least 12 characters"),
+        "{}",
+        text(&o)
+    );
+    let o = with_stdin(
+        &["user", "passwd", "operator1", "--password-stdin", "--must-change"],
+        "Another long phrase\n",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = shopdb(dir.path(), &["user", "disable", "operator1"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = shopdb(dir.path(), &["user", "list"], &env);
+    let t = text(&o);
+    assert!(
+        t.contains("admin") && t.contains("operator1") && t.contains("disabled"),
+        "{t}"
+    );
+    let o = shopdb(dir.path(), &["user", "disable", "ghost"], &env);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn ldap_test_shows_dn_groups_and_role() {
+    let slapd = crate::slapd::Slapd::start();
+    let l = slapd.ldap_config();
+    let dir = tempfile::tempdir().unwrap();
+    let admin_groups = l.admin_groups.join(";");
+    let editor_groups = l.editor_groups.join(";");
+    let env = [
+        ("SHOPDB_AUTH__LDAP__ENABLED", "true"),
+        ("SHOPDB_AUTH__LDAP__URL", l.url.as_str()),
+        ("SHOPDB_AUTH__LDAP__ALLOW_PLAINTEXT", "true"),
+        ("SHOPDB_AUTH__LDAP__BIND_DN", l.bind_dn.as_str()),
+        ("SHOPDB_AUTH__LDAP__BIND_PASSWORD", l.bind_password.as_str()),
+        ("SHOPDB_AUTH__LDAP__USER_BASE", l.user_base.as_str()),
+        ("SHOPDB_AUTH__LDAP__USER_FILTER", l.user_filter.as_str()),
+        ("SHOPDB_AUTH__LDAP__GROUP_ATTRIBUTE", l.group_attribute.as_str()),
+        ("SHOPDB_AUTH__LDAP__ADMIN_GROUPS", admin_groups.as_str()),
+        ("SHOPDB_AUTH__LDAP__EDITOR_GROUPS", editor_groups.as_str()),
+    ];
+    let o = shopdb(dir.path(), &["ldap", "test", "alice"], &env);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("dn:") && t.contains("alice"), "{t}");
+    assert!(
+        t.contains("shopdb-admins") && t.contains("role:     admin"),
+        "{t}"
+    );
+    let o = shopdb(dir.path(), &["ldap", "test", "bob"], &env);
+    assert!(text(&o).contains("role:     none"), "{}", text(&o));
+    let o = shopdb(dir.path(), &["ldap", "test", "nobody"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
