@@ -16,12 +16,19 @@
 #   3. idle RSS (VmRSS) once ready, and RSS after the load runs;
 #   4. wrk -t2 -c64 -d10s --latency on GET /api/v1/meta, WRK_RUNS times
 #      (median reported), with log.level=warn (no access log lines), then
-#      once more with log.level=info and the logs sent to /dev/null.
+#      the same with log.level=info (the default) and the logs sent to
+#      /dev/null. Each run also reports the CPU the server and wrk used (per
+#      request) and what else kept the machine busy: wrk runs on the same
+#      cores, so on a shared machine req/s says as much about the neighbours
+#      as about shopdb, while server CPU per request is far steadier.
 #
 # Environment knobs (defaults in brackets):
 #   COLD_RUNS [10]   WRK_RUNS [3]   WRK_DURATION [10s]   WRK_THREADS [2]
 #   WRK_CONNECTIONS [64]   READY_TIMEOUT_MS [10000]   SETTLE_S [1]
 #   SKIP_INFO=1 skips the log.level=info load run.
+# The server gets only the SHOPDB_* variables set here (inherited ones are
+# dropped, and it runs in the temp dir, so no ./shopdb.toml); other
+# variables pass through, e.g. MIMALLOC_ALLOW_THP=0 for the musl build.
 #
 # These are benchmarks, not tests: numbers depend on the machine and its
 # load. The script exits 1 if the server never becomes ready, 2 on usage

@@ -11,7 +11,7 @@ if [ -z "${SHOPDB_TEST_MYSQL_URL:-}" ]; then
 fi
 
 echo "== Rust tests"
-cargo test --locked --all-targets
+cargo test --locked --lib --bins --tests
 
 echo "== Web UI: type check and unit tests"
 if [ ! -f web/node_modules/.package-lock.json ]; then

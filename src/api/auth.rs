@@ -7,6 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::accounts::UserDto;
+use super::json_body::JsonBody;
 use super::problem::ApiError;
 use super::security::{Auth, request_ctx};
 use crate::service::auth::session::{self, TokenPair};
@@ -99,7 +100,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<LoginRequest>,
+        body: JsonBody<LoginRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
         let ctx = request_ctx(req);
         let pair = session::login(&state, &ctx, &body.username, &body.password).await?;
@@ -115,7 +116,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        body: Json<RefreshRequest>,
+        body: JsonBody<RefreshRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
         let pair = session::refresh(&state, &request_ctx(req), &body.refresh_token).await?;
         Ok(Json(pair.into()))
@@ -131,7 +132,7 @@ impl AuthApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        body: Json<LogoutRequest>,
+        body: JsonBody<LogoutRequest>,
     ) -> Result<NoContent, ApiError> {
         session::logout(
             &state,
@@ -162,7 +163,7 @@ impl AuthApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        body: Json<ChangePasswordRequest>,
+        body: JsonBody<ChangePasswordRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
         let pair = session::change_password(
             &state,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod json_body;
 pub mod meta;
 pub mod middleware;
 pub mod problem;

@@ -153,6 +153,15 @@ fn bad_request(err: poem::Error) -> ApiError {
             "Bearer".into(),
         );
     }
+    if let Some(f) = err.downcast_ref::<super::json_body::BodyFieldErrors>() {
+        let detail = match f.0.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        return ApiError::BadRequest(Json(
+            Problem::new(StatusCode::BAD_REQUEST, "invalid_body", detail).with_errors(f.0.clone()),
+        ));
+    }
     let err = match err.downcast::<ServiceFailure>() {
         Ok(f) => return ApiError::from(f.0),
         Err(e) => e,
@@ -310,6 +319,7 @@ pub fn error_response(err: poem::Error) -> Response {
         return err.into_response();
     }
     let from_request_parsing = err.is::<super::security::AuthFailure>()
+        || err.is::<super::json_body::BodyFieldErrors>()
         || err.is::<ServiceFailure>()
         || err.is::<ParseParamError>()
         || err.is::<ParseRequestPayloadError>()

@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use super::accounts::RoleDto;
 use super::auth::NoContent;
+use super::json_body::JsonBody;
 use super::problem::ApiError;
 use super::security::{Auth, request_ctx};
 use crate::db::queries::tokens::ApiTokenRow;
@@ -107,7 +108,7 @@ impl TokensApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        body: Json<CreateApiTokenRequest>,
+        body: JsonBody<CreateApiTokenRequest>,
     ) -> Result<CreatedTokenResponse, ApiError> {
         let created = api_tokens::create(
             &state,

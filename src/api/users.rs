@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use super::accounts::{DEFAULT_LIMIT, RoleDto, UserDto};
 use super::auth::NoContent;
+use super::json_body::JsonBody;
 use super::problem::ApiError;
 use super::security::{Auth, request_ctx};
 use crate::domain::UserId;
@@ -106,7 +107,7 @@ impl UsersApi {
         state: Data<&AppState>,
         req: &Request,
         auth: Auth,
-        body: Json<CreateUserRequest>,
+        body: JsonBody<CreateUserRequest>,
     ) -> Result<CreatedUser, ApiError> {
         let b = body.0;
         let user = users::create(
@@ -153,7 +154,7 @@ impl UsersApi {
         req: &Request,
         auth: Auth,
         id: Path<i64>,
-        body: Json<UpdateUserRequest>,
+        body: JsonBody<UpdateUserRequest>,
     ) -> Result<Json<UserDto>, ApiError> {
         let b = body.0;
         let email = match b.email {
@@ -187,7 +188,7 @@ impl UsersApi {
         req: &Request,
         auth: Auth,
         id: Path<i64>,
-        body: Json<ResetPasswordRequest>,
+        body: JsonBody<ResetPasswordRequest>,
     ) -> Result<NoContent, ApiError> {
         users::reset_password(
             &state,

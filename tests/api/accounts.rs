@@ -624,7 +624,7 @@ async fn the_generated_jwt_secret_is_shared_through_the_database() {
     assert_eq!(again.get_auth("/api/v1/auth/me", &token).await.status, 200);
 }
 
-async fn malformed_bodies_get_400_problems_that_name_the_rule(b: Backend) {
+async fn malformed_bodies_get_400_problems_that_name_the_field(b: Backend) {
     let Some(app) = spawn_app(b).await else { return };
     let raw = |body: &'static str| {
         app.client
@@ -639,20 +639,25 @@ async fn malformed_bodies_get_400_problems_that_name_the_rule(b: Backend) {
         .send(raw("{\"username\": [1], \"password\": \"x\"}"))
         .await
         .problem(400, "invalid_body");
-    // The rule is named; the property is not (poem-openapi reports the type).
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .contains("Expected input type \"string\""),
+    assert_eq!(
+        p["errors"],
+        json!([{"field": "username", "message": "must be a string"}]),
         "{p}"
     );
     let p = app
         .send(raw("{\"username\": \"admin\"}"))
         .await
         .problem(400, "invalid_body");
-    assert!(p["detail"].as_str().unwrap().contains("found null"), "{p}");
-    app.send(raw("[]")).await.problem(400, "invalid_body");
+    assert_eq!(
+        p["errors"],
+        json!([{"field": "password", "message": "is required"}]),
+        "{p}"
+    );
+    assert_eq!(p["detail"], "password: is required");
+    let p = app.send(raw("{}")).await.problem(400, "invalid_body");
+    assert_eq!(p["errors"].as_array().unwrap().len(), 2, "{p}");
+    let p = app.send(raw("[]")).await.problem(400, "invalid_body");
+    assert_eq!(p["errors"][0]["field"], "body");
     let wrong_type = app
         .send(
             app.client
@@ -670,16 +675,35 @@ async fn malformed_bodies_get_400_problems_that_name_the_rule(b: Backend) {
                 .json(&json!({"username": long, "password": "x"})),
         )
         .await;
-    p.problem(400, "invalid_body");
-    // Nothing was written by any of these: no user, no audit row.
+    let pr = p.problem(400, "invalid_body");
+    assert_eq!(pr["errors"][0]["field"], "username");
+    assert_eq!(pr["errors"][0]["message"], "must be at most 256 characters");
+    // Enum values are checked against the published choices.
     let admin = app.admin_token().await;
+    let pr = app
+        .post_auth(
+            "/api/v1/users",
+            &admin,
+            &json!({"username": "x1", "role": "superuser", "password": USER_PASSWORD}),
+        )
+        .await
+        .problem(400, "invalid_body");
+    assert_eq!(pr["errors"][0]["field"], "role");
+    assert!(
+        pr["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("viewer, editor, admin"),
+        "{pr}"
+    );
+    // Nothing was written by any of these: no user, no audit row.
     let audit = app
         .get_auth("/api/v1/audit?action=login_failed", &admin)
         .await
         .json();
     assert_eq!(audit["total"], 0, "{audit}");
 }
-dual_test!(malformed_bodies_get_400_problems_that_name_the_rule);
+dual_test!(malformed_bodies_get_400_problems_that_name_the_field);
 
 #[test]
 fn every_protected_operation_documents_security_401_and_403() {

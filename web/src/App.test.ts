@@ -1,41 +1,42 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { createMemoryHistory } from 'vue-router'
 import { beforeEach, describe, expect, it } from 'vitest'
-import App from './App.vue'
-import { createMetaStore } from './composables/meta'
-import { createAppRouter } from './router'
-import { jsonResponse, sampleMeta, stubFetch } from './test/fixtures'
+import { REFRESH_TOKEN_KEY } from './auth/store'
+import { mountApp } from './test/app'
+import { fakeServer, jsonResponse, sampleMeta, tokenPair } from './test/fixtures'
 
-async function mountAt(path: string) {
-  const router = createAppRouter(createMemoryHistory())
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [router, createMetaStore()] } })
-  await flushPromises()
-  return wrapper
+/** A server with a stored session that the app restores on load. */
+function signedInServer() {
+  localStorage.setItem(REFRESH_TOKEN_KEY, 'stored-refresh')
+  return fakeServer()
+    .on('GET /api/v1/meta', jsonResponse(sampleMeta))
+    .on('POST /api/v1/auth/refresh', jsonResponse(tokenPair()))
 }
 
 describe('App shell', () => {
   beforeEach(() => {
     document.title = 'ShopDB'
+    localStorage.clear()
   })
 
-  it('shows the product and site in the header and sets the page title', async () => {
-    const fetchMock = stubFetch(jsonResponse(sampleMeta))
-    const wrapper = await mountAt('/')
+  it('shows the product, site and user in the header and sets the page title', async () => {
+    const server = signedInServer()
+    const { wrapper } = await mountApp('/')
 
     // The header and the home view share one request.
-    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(server.calls('GET /api/v1/meta')).toHaveLength(1)
     const header = wrapper.get('header')
     expect(header.text()).toContain('ShopDB')
     expect(header.get('.site__name').text()).toBe('Plant 1')
     expect(header.get('.site__code').text()).toBe('PLANT1')
+    expect(header.get('.session__name').text()).toBe('Jane Doe')
+    expect(header.get('.session__role').text()).toBe('Editor')
+    expect(header.get('button').text()).toBe('Sign out')
     expect(document.title).toBe('Plant 1 · ShopDB')
     expect(wrapper.get('main h1').text()).toBe('Site overview')
   })
 
   it('shows the not-found view for unknown paths', async () => {
-    stubFetch(jsonResponse(sampleMeta))
-    const wrapper = await mountAt('/no/such/page?x=1')
+    signedInServer()
+    const { wrapper } = await mountApp('/no/such/page?x=1')
 
     expect(wrapper.get('main h1').text()).toBe('Page not found')
     expect(wrapper.get('main').text()).toContain('/no/such/page?x=1')

@@ -1,7 +1,9 @@
 import { createApp } from 'vue'
 import App from './App.vue'
+import { createAuthStore } from './auth/store'
 import { createMetaStore } from './composables/meta'
 import { createAppRouter } from './router'
 import './styles.css'
 
-createApp(App).use(createAppRouter()).use(createMetaStore()).mount('#app')
+const auth = createAuthStore()
+createApp(App).use(auth).use(createAppRouter(auth)).use(createMetaStore()).mount('#app')

@@ -22,7 +22,11 @@ export interface Problem {
   code: string
   detail?: string
   instance?: string
+  /** The server's request id (also in `X-Request-Id`); worth quoting in reports. */
+  request_id?: string
   errors?: FieldError[]
+  /** Seconds from the `Retry-After` header (429 and 503 answers), when the server sent one. */
+  retryAfter?: number
 }
 
 /** Thrown for any failed API call: a non-2xx response, a network failure or an unreadable body. */
@@ -34,7 +38,9 @@ export class ApiError extends Error implements Problem {
   readonly detail: string | undefined
   readonly type: string | undefined
   readonly instance: string | undefined
+  readonly request_id: string | undefined
   readonly errors: FieldError[] | undefined
+  readonly retryAfter: number | undefined
 
   constructor(problem: Problem, options?: { cause?: unknown }) {
     super(problem.detail ?? problem.title, options)
@@ -44,29 +50,85 @@ export class ApiError extends Error implements Problem {
     this.detail = problem.detail
     this.type = problem.type
     this.instance = problem.instance
+    this.request_id = problem.request_id
     this.errors = problem.errors
+    this.retryAfter = problem.retryAfter
   }
 }
 
-/** Paths of `paths` that have a GET operation. */
-export type GetPath = {
-  [P in keyof paths]: paths[P] extends { get: object } ? P : never
+type Method = 'get' | 'post' | 'patch' | 'delete'
+
+/** Paths of `paths` that have an operation for `M`. */
+export type PathsWith<M extends Method> = {
+  [P in keyof paths]: paths[P] extends Record<M, object> ? P : never
 }[keyof paths]
+export type GetPath = PathsWith<'get'>
+export type PostPath = PathsWith<'post'>
+export type PatchPath = PathsWith<'patch'>
+export type DeletePath = PathsWith<'delete'>
+
+/** The operation object of `M path`. */
+type Operation<P extends keyof paths, M extends Method> = paths[P] extends Record<M, infer Op> ? Op : never
 
 /** The server labels JSON as `application/json; charset=utf-8`; accept both spellings. */
-type JsonOk<Op> = Op extends {
-  responses: { 200: { content: { 'application/json; charset=utf-8': infer T } } }
-}
+type JsonOf<Content> = Content extends { 'application/json; charset=utf-8': infer T }
   ? T
-  : Op extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  : Content extends { 'application/json': infer T }
     ? T
     : never
 
+/** The JSON body of the 200 or 201 response; `void` for operations that answer 204 only. */
+type SuccessBody<Op> = Op extends { responses: infer R }
+  ? R extends { 200: { content: infer C } }
+    ? JsonOf<C>
+    : R extends { 201: { content: infer C } }
+      ? JsonOf<C>
+      : void
+  : never
+
+/** The typed success body of `M path`. */
+export type ApiResponse<P extends keyof paths, M extends Method> = SuccessBody<Operation<P, M>>
+/** The typed JSON request body of `M path`. */
+export type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody: { content: infer C } } ? JsonOf<C> : never
 /** The typed JSON body of the 200 response of `GET path`. */
-export type GetResponse<P extends GetPath> = paths[P] extends { get: infer Op } ? JsonOk<Op> : never
+export type GetResponse<P extends GetPath> = ApiResponse<P, 'get'>
+
+type PathParams<Op> = Op extends { parameters: { path: infer T } } ? T : never
+type QueryParams<Op> = Op extends { parameters: { query?: infer T } } ? T : never
 
 export interface RequestOptions {
   signal?: AbortSignal
+  /**
+   * Send the bearer token of the installed auth handler and, on a 401, renew it once and retry
+   * (default true). Sign-in and refresh calls pass false.
+   */
+  auth?: boolean
+}
+
+/** Per-operation options: `params` fills `{name}` segments of the path (required when it has any), `query` the query string. */
+export type CallOptions<Op> = RequestOptions &
+  ([PathParams<Op>] extends [never] ? { params?: never } : { params: PathParams<Op> }) &
+  ([QueryParams<Op>] extends [never] ? { query?: never } : { query?: QueryParams<Op> })
+
+/** The options argument: optional unless the path has parameters. */
+type OptionsArg<Op> = [PathParams<Op>] extends [never] ? [options?: CallOptions<Op>] : [options: CallOptions<Op>]
+
+/**
+ * Bearer-token source of the client (the auth store). The client asks it for the token on every
+ * request and, after a 401, to renew it.
+ */
+export interface AuthHandler {
+  /** The access token to send, or null when there is none. */
+  accessToken(): string | null
+  /**
+   * Called after a 401 to a request sent with `sent`. Resolves true when a newer token is
+   * available (the request is retried once), false when not (the 401 is thrown); rejects with
+   * the error of a refresh that failed for another reason (e.g. the server is unreachable).
+   */
+  renew(sent: string | null): Promise<boolean>
+  /** Called on a 403 `password_change_required`. */
+  passwordChangeRequired?(): void
 }
 
 export interface ApiClientOptions {
@@ -77,23 +139,45 @@ export interface ApiClientOptions {
 }
 
 export interface ApiClient {
-  get<P extends GetPath>(path: P, options?: RequestOptions): Promise<GetResponse<P>>
+  get<P extends GetPath>(path: P, ...options: OptionsArg<Operation<P, 'get'>>): Promise<ApiResponse<P, 'get'>>
+  post<P extends PostPath>(
+    path: P,
+    body: RequestBody<P, 'post'>,
+    ...options: OptionsArg<Operation<P, 'post'>>
+  ): Promise<ApiResponse<P, 'post'>>
+  patch<P extends PatchPath>(
+    path: P,
+    body: RequestBody<P, 'patch'>,
+    ...options: OptionsArg<Operation<P, 'patch'>>
+  ): Promise<ApiResponse<P, 'patch'>>
+  del<P extends DeletePath>(
+    path: P,
+    ...options: OptionsArg<Operation<P, 'delete'>>
+  ): Promise<ApiResponse<P, 'delete'>>
+  /** Installs (or, with null, removes) the bearer-token source. */
+  setAuth(handler: AuthHandler | null): void
 }
 
 const ACCEPT = 'application/json, application/problem+json'
+/** The request content type the spec declares. */
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+interface AnyOptions extends RequestOptions {
+  params?: Record<string, string | number>
+  query?: Record<string, string | number | boolean | null | undefined>
+}
 
 export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient {
   const baseUrl = clientOptions.baseUrl ?? ''
+  let auth: AuthHandler | null = null
 
-  async function request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+  async function send(method: string, url: string, body: string | undefined, token: string | null, signal?: AbortSignal) {
+    const headers: Record<string, string> = { Accept: ACCEPT }
+    if (body !== undefined) headers['Content-Type'] = JSON_TYPE
+    if (token) headers.Authorization = `Bearer ${token}`
     const doFetch = clientOptions.fetch ?? globalThis.fetch
-    let response: Response
     try {
-      response = await doFetch(baseUrl + path, {
-        method,
-        headers: { Accept: ACCEPT },
-        signal: options.signal,
-      })
+      return await doFetch(url, { method, headers, body, signal })
     } catch (cause) {
       if (isAbort(cause)) throw cause
       throw new ApiError(
@@ -106,8 +190,25 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
         { cause },
       )
     }
+  }
 
-    if (!response.ok) throw await problemFrom(response)
+  async function request(method: string, path: string, payload: unknown, options: AnyOptions = {}): Promise<unknown> {
+    const url = baseUrl + buildPath(path, options.params, options.query)
+    const body = payload === undefined ? undefined : JSON.stringify(payload)
+    const handler = options.auth === false ? null : auth
+    let token = handler?.accessToken() ?? null
+    let response = await send(method, url, body, token, options.signal)
+    if (response.status === 401 && handler && (await handler.renew(token))) {
+      token = handler.accessToken()
+      response = await send(method, url, body, token, options.signal)
+    }
+
+    if (!response.ok) {
+      const error = await problemFrom(response)
+      if (handler && error.status === 403 && error.code === 'password_change_required') handler.passwordChangeRequired?.()
+      throw error
+    }
+    if (response.status === 204) return undefined
 
     try {
       return await response.json()
@@ -125,11 +226,49 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     }
   }
 
+  // The public signatures above carry the types; inside, every call goes through `request`.
+  const untyped = (options: unknown[]) => options[0] as AnyOptions | undefined
   return {
-    get<P extends GetPath>(path: P, options?: RequestOptions) {
-      return request('GET', path, options) as Promise<GetResponse<P>>
+    get(path, ...options) {
+      return request('GET', path, undefined, untyped(options)) as never
+    },
+    post(path, body, ...options) {
+      return request('POST', path, body, untyped(options)) as never
+    },
+    patch(path, body, ...options) {
+      return request('PATCH', path, body, untyped(options)) as never
+    },
+    del(path, ...options) {
+      return request('DELETE', path, undefined, untyped(options)) as never
+    },
+    setAuth(handler) {
+      auth = handler
     },
   }
+}
+
+/** Fills `{name}` path segments (URL-encoded) and appends the defined query parameters. */
+function buildPath(path: string, params?: AnyOptions['params'], query?: AnyOptions['query']): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params?.[name]
+    if (value === undefined) throw new Error(`missing path parameter "${name}" for ${path}`)
+    return encodeURIComponent(String(value))
+  })
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) search.append(key, String(value))
+  }
+  const qs = search.toString()
+  return qs ? `${filled}?${qs}` : filled
+}
+
+/** Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if it has a usable one. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
 }
 
 /** Builds an ApiError from a non-2xx response, using its problem body when it has one. */
@@ -139,6 +278,7 @@ async function problemFrom(response: Response): Promise<ApiError> {
     code: 'http_error',
     title: response.statusText || `HTTP ${response.status}`,
     detail: `The request failed with HTTP status ${response.status}.`,
+    retryAfter: retryAfterSeconds(response.headers.get('retry-after')),
   }
   const contentType = response.headers.get('content-type') ?? ''
   if (!/^application\/(problem\+)?json\b/i.test(contentType)) return new ApiError(fallback)
@@ -158,7 +298,9 @@ async function problemFrom(response: Response): Promise<ApiError> {
     detail: typeof body.detail === 'string' ? body.detail : undefined,
     type: typeof body.type === 'string' ? body.type : undefined,
     instance: typeof body.instance === 'string' ? body.instance : undefined,
+    request_id: typeof body.request_id === 'string' ? body.request_id : undefined,
     errors: Array.isArray(body.errors) ? body.errors.filter(isFieldError) : undefined,
+    retryAfter: fallback.retryAfter,
   })
 }
 
