@@ -4,6 +4,7 @@
 //!     cargo bench --bench auth
 //!
 //! Prints per-operation latency percentiles. Results: docs/PERFORMANCE.md.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 

@@ -98,7 +98,9 @@ pub async fn user(config: Config, cmd: UserCmd) -> ExitCode {
                 password_stdin,
                 must_change,
             } => {
-                let password = read_password(password_stdin, "Password: ").map_err(ServiceError::Internal)?;
+                let password = read_password(password_stdin, "Password: ").map_err(|e| {
+                    ServiceError::Validation(vec![crate::service::FieldError::new("password", e)])
+                })?;
                 let role = match role {
                     RoleArg::Viewer => Role::Viewer,
                     RoleArg::Editor => Role::Editor,
@@ -126,8 +128,9 @@ pub async fn user(config: Config, cmd: UserCmd) -> ExitCode {
                 must_change,
             } => {
                 let u = find(username).await?;
-                let password =
-                    read_password(password_stdin, "New password: ").map_err(ServiceError::Internal)?;
+                let password = read_password(password_stdin, "New password: ").map_err(|e| {
+                    ServiceError::Validation(vec![crate::service::FieldError::new("password", e)])
+                })?;
                 users::reset_password(&state, &ctx, &who, u.id, &password, must_change).await?;
                 println!("password of {} changed; their sessions were ended", u.username);
             }
@@ -217,6 +220,7 @@ pub async fn ldap(config: &Config, cmd: LdapCmd) -> ExitCode {
             for g in &u.groups {
                 println!("  {g}");
             }
+            let refused = u.role.is_none();
             match u.role {
                 Some(r) => println!(
                     "role:     {} (sign-in would succeed{})",
@@ -227,7 +231,11 @@ pub async fn ldap(config: &Config, cmd: LdapCmd) -> ExitCode {
                     "role:     none: sign-in would be refused (no mapped group, auth.ldap.default_role empty)"
                 ),
             }
-            ExitCode::SUCCESS
+            if refused {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(DirectoryError::InvalidCredentials) => {
             println!("not found, or wrong password: sign-in would fail");

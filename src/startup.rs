@@ -152,18 +152,8 @@ async fn prepare_accounts(
         );
         crate::service::auth::random_token(48).into_bytes()
     };
+    // Directory::new logs the TLS warnings (insecure_skip_verify, plaintext).
     let directory = if config.auth.ldap.enabled {
-        if config.auth.ldap.insecure_skip_verify {
-            tracing::warn!("auth.ldap.insecure_skip_verify = true: directory certificates are NOT checked");
-        }
-        if config.auth.ldap.allow_plaintext
-            && !config.auth.ldap.starttls
-            && config.auth.ldap.url.starts_with("ldap://")
-        {
-            tracing::warn!(
-                "auth.ldap.allow_plaintext = true: directory passwords cross the network unencrypted"
-            );
-        }
         Some(Directory::new(&config.auth.ldap).map_err(|e| ConfigError {
             problems: vec![format!("auth.ldap: {e}")],
         })?)

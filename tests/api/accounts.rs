@@ -739,3 +739,36 @@ fn every_protected_operation_documents_security_401_and_403() {
         }
     }
 }
+
+#[tokio::test]
+async fn client_address_comes_from_trusted_proxies_only() {
+    for (trusted, expected) in [(true, "10.1.2.3"), (false, "127.0.0.1")] {
+        let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+            if trusted {
+                c.server.trusted_proxies = vec!["127.0.0.1".into()];
+            }
+        })
+        .await
+        else {
+            return;
+        };
+        let r = app
+            .send(
+                app.client
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("x-forwarded-for", "203.0.113.9, 10.1.2.3")
+                    .json(&json!({"username": "admin", "password": "wrong password"})),
+            )
+            .await;
+        assert_eq!(r.status, 401);
+        let admin = app.admin_token().await;
+        let audit = app
+            .get_auth("/api/v1/audit?action=login_failed", &admin)
+            .await
+            .json();
+        assert_eq!(
+            audit["items"][0]["client_addr"], expected,
+            "trusted={trusted}: {audit}"
+        );
+    }
+}

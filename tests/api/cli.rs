@@ -262,6 +262,7 @@ fn ldap_test_shows_dn_groups_and_role() {
     );
     let o = shopdb(dir.path(), &["ldap", "test", "bob"], &env);
     assert!(text(&o).contains("role:     none"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "a refused sign-in is a failure");
     let o = shopdb(dir.path(), &["ldap", "test", "nobody"], &env);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }

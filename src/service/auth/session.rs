@@ -88,8 +88,10 @@ async fn record_failure(state: &AppState, ctx: &RequestCtx, key: &str, reason: &
     if let Some(a) = &ctx.client_addr {
         result = result.and(auth_failures::record(&mut db, BY_ADDR, a).await);
     }
-    // Keep the table small: anything older than a day no window counts.
-    let _ = auth_failures::prune(&mut db, Utc::now() - chrono::Duration::days(1)).await;
+    // Keep the table small: drop what no window can count any more.
+    let window = chrono::Duration::from_std(state.config.auth.failed_login_window.0)
+        .unwrap_or(chrono::Duration::days(1));
+    let _ = auth_failures::prune(&mut db, Utc::now() - window.max(chrono::Duration::days(1))).await;
     if let Err(e) = result {
         tracing::error!(error = %e, "could not record a failed sign-in");
     }
@@ -218,6 +220,20 @@ async fn provision(
         .map(role_of)
         .ok_or_else(|| ServiceError::Forbidden("no role".into()))?;
     let mut db = state.db.clone();
+    // One account per directory identity: the directory's own sign-in
+    // name, not what was typed (a filter may accept e-mail or UPN too).
+    let canonical = Username::parse(&du.username).unwrap_or_else(|_| name.clone());
+    let existing = if &canonical == name {
+        existing
+    } else {
+        users::find_by_username(&mut db, &canonical).await?
+    };
+    if existing.as_ref().is_some_and(|u| u.source == UserSource::Local) {
+        return Err(ServiceError::Conflict(format!(
+            "a local account named {canonical} already exists; an admin must remove or rename it before {canonical} can sign in through the directory"
+        )));
+    }
+    let name = &canonical;
     let display = du
         .display_name
         .clone()

@@ -84,7 +84,10 @@ pub async fn create(
     if let Some(e) = &c.email {
         check_email(e, &mut errors);
     }
-    let password = username.as_ref().and_then(|u| {
+    // Check the password even when the username is invalid, so every
+    // field error comes back at once.
+    let policy_name = username.clone().or_else(|| Username::parse("-").ok());
+    let password = policy_name.as_ref().and_then(|u| {
         Password::new(&c.password, u)
             .map_err(|e| errors.push(FieldError::new("password", e.to_string())))
             .ok()
