@@ -20,7 +20,6 @@ use crate::ldap::Directory;
 use crate::service::auth::AuthRuntime;
 use crate::service::auth::bootstrap::{self, AdminBootstrap, BootstrapError};
 use crate::service::auth::jwt::JwtKeys;
-use crate::service::auth::password;
 use crate::state::AppState;
 use crate::{api, plugins};
 
@@ -186,7 +185,6 @@ async fn prepare_accounts(
         }
         Err(e) => return Err(StartupError::Accounts(e.to_string())),
     }
-    password::warm_up();
     Ok(AuthRuntime {
         jwt: JwtKeys::new(&secret, &config.auth),
         directory,
