@@ -164,34 +164,49 @@ impl<'de> Deserialize<'de> for ByteSize {
     }
 }
 
-/// Accepts a list, or one string holding a comma-separated list
-/// (`SHOPDB_PLUGINS__ENABLED=labels,zabbix` or `'[labels, zabbix]'`).
-/// Empty items are dropped.
-pub fn lenient_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+/// A list, or one string that `split` turns into a list (the env layer
+/// keeps values as raw text). Items are trimmed; empty ones dropped.
+fn list_or_text<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+    split: impl Fn(&str) -> Vec<String>,
+) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
         List(Vec<String>),
         One(String),
     }
-    let raw = Raw::deserialize(d)
-        .map_err(|_| de::Error::custom("expected a list of strings or a comma-separated string"))?;
-    let items = match raw {
+    let items = match Raw::deserialize(d).map_err(|_| de::Error::custom(expecting))? {
         Raw::List(v) => v,
-        // The env layer keeps values as raw text: accept `a,b` and `[a, "b"]`.
-        Raw::One(s) => s
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .split(',')
-            .map(|item| item.trim().trim_matches(|c| c == '"' || c == '\'').to_owned())
-            .collect(),
+        Raw::One(s) => split(&s),
     };
     Ok(items
         .into_iter()
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect())
+}
+
+/// Accepts a list, or one string holding a comma-separated list
+/// (`SHOPDB_PLUGINS__ENABLED=labels,zabbix` or `'[labels, zabbix]'`).
+pub fn lenient_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    list_or_text(d, "expected a list of strings or a comma-separated string", |s| {
+        s.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(|item| item.trim().trim_matches(|c| c == '"' || c == '\'').to_owned())
+            .collect()
+    })
+}
+
+/// A list of LDAP DNs, or one string of DNs separated by `;` (DNs contain
+/// commas, so the env form cannot split on them).
+pub fn dn_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    list_or_text(d, "expected a list of DNs or a ';'-separated string", |s| {
+        s.split(';').map(str::to_owned).collect()
+    })
 }
 
 #[cfg(test)]
@@ -224,28 +239,6 @@ mod tests {
     }
 }
 
-/// A list of LDAP DNs, or one string of DNs separated by `;` (DNs contain
-/// commas, so the env form cannot split on them).
-pub fn dn_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        List(Vec<String>),
-        One(String),
-    }
-    let raw = Raw::deserialize(d)
-        .map_err(|_| de::Error::custom("expected a list of DNs or a ';'-separated string"))?;
-    let items = match raw {
-        Raw::List(v) => v,
-        Raw::One(s) => s.split(';').map(str::to_owned).collect(),
-    };
-    Ok(items
-        .into_iter()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect())
-}
-
 #[cfg(test)]
 mod list_tests {
     use super::lenient_list;
@@ -256,6 +249,19 @@ mod list_tests {
 
     fn parse(json: &str) -> Vec<String> {
         serde_json::from_str::<L>(json).unwrap().0
+    }
+
+    #[derive(Deserialize)]
+    struct Dns(#[serde(deserialize_with = "super::dn_list")] Vec<String>);
+
+    #[test]
+    fn dn_lists_split_on_semicolons_only() {
+        let v = serde_json::from_str::<Dns>(r#""cn=a,dc=x; cn=b,dc=x;""#)
+            .unwrap()
+            .0;
+        assert_eq!(v, ["cn=a,dc=x", "cn=b,dc=x"]);
+        let v = serde_json::from_str::<Dns>(r#"["cn=a,dc=x"]"#).unwrap().0;
+        assert_eq!(v, ["cn=a,dc=x"]);
     }
 
     #[test]
