@@ -13,7 +13,7 @@ use crate::ldap::{Directory, DirectoryError};
 use crate::service::ServiceError;
 use crate::service::auth::principal::{Credential, Principal, RequestCtx};
 use crate::service::auth::users::{self, CreateUser, UpdateUser};
-use crate::startup::Application;
+use crate::startup::prepare_state;
 
 fn operator() -> Principal {
     Principal {
@@ -64,14 +64,11 @@ fn report(e: &ServiceError) -> ExitCode {
 }
 
 pub async fn user(config: Config, cmd: UserCmd) -> ExitCode {
-    // The full startup path minus the listener: migrations, secret, admin.
-    let mut config = config;
-    config.server.bind = "127.0.0.1:0".into();
-    let app = match Application::build(config).await {
-        Ok(a) => a,
+    // The startup path minus the listener: migrations, secret, admin.
+    let state = match prepare_state(config).await {
+        Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    let state = app.state().clone();
     let who = operator();
     let ctx = RequestCtx {
         client_addr: Some("local shell".into()),

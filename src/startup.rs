@@ -56,33 +56,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let problems = config.validate();
-        if !problems.is_empty() {
-            return Err(ConfigError { problems }.into());
-        }
-        let db = connect_with_retry(&config).await?;
-        tracing::info!(database = %db.describe(), "database connected");
-
-        let scopes = plugins::migration_scopes(&config.plugins.enabled);
-        let schema_current = if config.database.migrate_on_start {
-            let applied = migrate::up(&db, &scopes, false).await?;
-            tracing::info!(applied = applied.len(), "schema is current");
-            true
-        } else {
-            migrate::is_current(&db, &scopes).await?
-        };
-        if !schema_current {
-            tracing::warn!(
-                "schema has pending migrations and migrate_on_start = false: run `shopdb migrate up`; /readyz answers 503 until then"
-            );
-        }
-
-        let auth = prepare_accounts(&db, &config, schema_current).await?;
-
-        let bind = config
+        let state = prepare_state(config).await?;
+        // Validated by prepare_state; parsed here for the listener.
+        let bind = state
+            .config
             .bind_addr()
             .map_err(|e| ConfigError { problems: vec![e] })?;
-        let state = AppState::new(config, db, auth);
         let endpoint = api::routes(state.clone()).map_to_response().boxed();
         let listener = tokio::net::TcpListener::bind(bind)
             .await
@@ -110,10 +89,6 @@ impl Application {
         self.addr
     }
 
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -131,6 +106,36 @@ impl Application {
         tracing::info!("ShopDB stopped");
         result
     }
+}
+
+/// Everything but the listener: config validation, the database (with
+/// retry), migrations and accounts. `Application::build` and the CLI's
+/// account commands share it.
+pub async fn prepare_state(config: Config) -> Result<AppState, StartupError> {
+    let problems = config.validate();
+    if !problems.is_empty() {
+        return Err(ConfigError { problems }.into());
+    }
+    let db = connect_with_retry(&config).await?;
+    tracing::info!(database = %db.describe(), "database connected");
+
+    let scopes = plugins::migration_scopes(&config.plugins.enabled);
+    let schema_current = if config.database.migrate_on_start {
+        let applied = migrate::up(&db, &scopes, false).await?;
+        tracing::info!(applied = applied.len(), "schema is current");
+        true
+    } else {
+        migrate::is_current(&db, &scopes).await?
+    };
+    if !schema_current {
+        tracing::warn!(
+            "schema has pending migrations and migrate_on_start = false: run `shopdb migrate up`; /readyz answers 503 until then"
+        );
+    }
+
+    let auth = prepare_accounts(&db, &config, schema_current).await?;
+
+    Ok(AppState::new(config, db, auth))
 }
 
 /// The signing key, the directory client and, on an empty database, the

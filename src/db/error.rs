@@ -21,9 +21,4 @@ impl DbError {
     pub fn other(e: impl std::fmt::Display) -> Self {
         Self::Other(e.to_string())
     }
-
-    /// Worth retrying (startup backoff, readiness).
-    pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
-    }
 }

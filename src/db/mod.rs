@@ -156,10 +156,6 @@ impl Db {
         Ok(self.fetch_all(stmt).await?.into_iter().next())
     }
 
-    pub async fn fetch_one<S: QueryStatementWriter>(&self, stmt: &S) -> Result<Row, DbError> {
-        self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
-    }
-
     pub async fn execute<S: QueryStatementWriter>(&self, stmt: &S) -> Result<ExecResult, DbError> {
         let (sql, params) = self.render(stmt)?;
         match &*self.inner {
@@ -341,13 +337,6 @@ impl Tx {
         self.conn()?.fetch_all(stmt).await
     }
 
-    pub async fn fetch_optional<S: QueryStatementWriter>(
-        &mut self,
-        stmt: &S,
-    ) -> Result<Option<Row>, DbError> {
-        Ok(self.fetch_all(stmt).await?.into_iter().next())
-    }
-
     pub async fn execute<S: QueryStatementWriter>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
         self.conn()?.execute(stmt).await
     }
@@ -358,13 +347,6 @@ impl Tx {
             .take()
             .ok_or_else(|| DbError::Other("transaction already finished".into()))?;
         conn.execute_raw("COMMIT").await
-    }
-
-    pub async fn rollback(mut self) -> Result<(), DbError> {
-        match self.conn.take() {
-            Some(mut conn) => conn.execute_raw("ROLLBACK").await,
-            None => Ok(()),
-        }
     }
 }
 

@@ -72,10 +72,6 @@ impl Row {
         Self { columns, values }
     }
 
-    pub fn columns(&self) -> &[String] {
-        &self.columns
-    }
-
     pub fn values(&self) -> &[DbValue] {
         &self.values
     }

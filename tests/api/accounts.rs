@@ -111,8 +111,8 @@ async fn failed_sign_ins_are_rate_limited(b: Backend) {
     limited.problem(429, "rate_limited");
     let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!(retry > 500 && retry <= 600, "{retry}");
-    // Other usernames from another address are unaffected; the same
-    // username is limited even with the right password.
+    // The limited username is refused even with the right password (above);
+    // another username from the same address is still judged on its own.
     assert_eq!(app.login("someone-else", "guess").await.status, 401);
 }
 dual_test!(failed_sign_ins_are_rate_limited);
