@@ -38,6 +38,18 @@ pub enum ApiTags {
     /// The security audit trail.
     #[oai(rename = "audit")]
     Audit,
+    /// The location tree: sites, buildings, halls, lines, cells, stations.
+    #[oai(rename = "locations")]
+    Locations,
+    /// Asset types and their custom field definitions.
+    #[oai(rename = "asset-types")]
+    AssetTypes,
+    /// Assets: machines, PCs, printers, network gear; relations, lists, search, bulk work.
+    #[oai(rename = "assets")]
+    Assets,
+    /// The change history of the inventory, and reverting a change.
+    #[oai(rename = "history")]
+    History,
 }
 
 /// Every API area.

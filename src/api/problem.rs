@@ -51,6 +51,10 @@ pub struct Problem {
     /// For validation failures: every field error at once.
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<ProblemField>>,
+    /// For stale writes (409 `stale_version`, 412 `precondition_failed`):
+    /// the record's current version.
+    #[oai(skip_serializing_if_is_none)]
+    pub current_version: Option<i64>,
 }
 
 impl Problem {
@@ -63,6 +67,7 @@ impl Problem {
             code: code.to_owned(),
             request_id: current_request_id(),
             errors: None,
+            current_version: None,
         }
     }
 
@@ -101,6 +106,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (duplicate, still referenced, stale version).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// `If-Match` names a version that is no longer current.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The body is larger than the server accepts.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -110,6 +118,9 @@ pub enum ApiError {
     /// The input is well-formed but breaks rules; `errors` lists every field.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// A versioned record was written without `If-Match` or `version`.
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
     /// Too many attempts; retry after the given seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
@@ -244,11 +255,27 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(detail) => {
                 Self::Conflict(Json(Problem::new(S::CONFLICT, "conflict", detail)))
             }
-            ServiceError::StaleVersion { current } => Self::Conflict(Json(Problem::new(
-                S::CONFLICT,
-                "stale_version",
-                format!("the record was changed by someone else; the current version is {current}"),
+            ServiceError::StaleVersion { current, if_match } => {
+                let detail =
+                    format!("the record was changed by someone else; the current version is {current}");
+                if if_match {
+                    let mut p = Problem::new(S::PRECONDITION_FAILED, "precondition_failed", detail);
+                    p.current_version = Some(current);
+                    Self::PreconditionFailed(Json(p))
+                } else {
+                    let mut p = Problem::new(S::CONFLICT, "stale_version", detail);
+                    p.current_version = Some(current);
+                    Self::Conflict(Json(p))
+                }
+            }
+            ServiceError::VersionRequired => Self::PreconditionRequired(Json(Problem::new(
+                S::PRECONDITION_REQUIRED,
+                "version_required",
+                "send the version you read: an `If-Match` header with the ETag, or `version` in the body",
             ))),
+            ServiceError::ConflictWith(detail, errors) => Self::Conflict(Json(
+                Problem::new(S::CONFLICT, "conflict", detail).with_errors(errors),
+            )),
             ServiceError::Unauthenticated(detail) => Self::Unauthorized(
                 Json(Problem::new(S::UNAUTHORIZED, "unauthenticated", detail)),
                 "Bearer".into(),

@@ -11,6 +11,7 @@ mod url;
 mod value;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_query::{MysqlQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
@@ -84,6 +85,9 @@ impl Exec for Tx {
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    /// Statements run through this handle and its transactions, for
+    /// /metrics (and tests that check a request's statement count).
+    statements: Arc<AtomicU64>,
 }
 
 enum Inner {
@@ -114,6 +118,7 @@ impl Db {
         };
         Ok(Self {
             inner: Arc::new(inner),
+            statements: Arc::default(),
         })
     }
 
@@ -141,7 +146,13 @@ impl Db {
     }
 
     fn render<S: QueryStatementWriter>(&self, stmt: &S) -> Result<(String, Vec<DbValue>), DbError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         render(self.backend(), stmt)
+    }
+
+    /// Statements run so far through this handle and its transactions.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub async fn fetch_all<S: QueryStatementWriter>(&self, stmt: &S) -> Result<Vec<Row>, DbError> {
@@ -199,7 +210,10 @@ impl Db {
             Backend::Mysql => "START TRANSACTION",
         };
         conn.execute_raw(begin).await?;
-        Ok(Tx { conn: Some(conn) })
+        Ok(Tx {
+            conn: Some(conn),
+            statements: self.statements.clone(),
+        })
     }
 
     /// Closes pooled connections (graceful shutdown).
@@ -324,6 +338,7 @@ impl Conn {
 /// A transaction on a dedicated connection.
 pub struct Tx {
     conn: Option<Conn>,
+    statements: Arc<AtomicU64>,
 }
 
 impl Tx {
@@ -334,11 +349,17 @@ impl Tx {
     }
 
     pub async fn fetch_all<S: QueryStatementWriter>(&mut self, stmt: &S) -> Result<Vec<Row>, DbError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         self.conn()?.fetch_all(stmt).await
     }
 
     pub async fn execute<S: QueryStatementWriter>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         self.conn()?.execute(stmt).await
+    }
+
+    pub fn backend(&self) -> Option<Backend> {
+        self.conn.as_ref().map(Conn::backend)
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {

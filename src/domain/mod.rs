@@ -2,5 +2,6 @@
 //! so an invalid value cannot exist past it.
 
 mod account;
+pub mod inventory;
 
 pub use account::{Password, PasswordPolicyError, Role, UserId, UserSource, Username};

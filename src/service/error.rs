@@ -27,9 +27,17 @@ pub enum ServiceError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
-    /// A write named a version that is no longer current.
+    /// A write named a version that is no longer current: `If-Match`
+    /// (412) or a `version` in the body (409).
     #[error("stale version: current is {current}")]
-    StaleVersion { current: i64 },
+    StaleVersion { current: i64, if_match: bool },
+    /// A write to a versioned record named no version at all (428).
+    #[error("version required")]
+    VersionRequired,
+    /// A conflict with a list of what stands in the way (e.g. a revert
+    /// whose fields were changed since).
+    #[error("conflict: {0}")]
+    ConflictWith(String, Vec<FieldError>),
     #[error("authentication required")]
     Unauthenticated(String),
     #[error("forbidden: {0}")]

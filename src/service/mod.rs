@@ -4,6 +4,7 @@
 pub mod auth;
 mod error;
 pub mod health;
+pub mod inventory;
 pub mod meta;
 
 pub use error::{FieldError, ServiceError};

@@ -1,8 +1,10 @@
 //! Repositories: each statement written once with sea-query, generic over
 //! `Exec` so it runs on the pool or inside a transaction.
 
+pub mod assets;
 pub mod audit;
 pub mod auth_failures;
+pub mod changes;
 pub mod settings;
 pub mod tokens;
 pub mod users;
