@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth_failures;
 pub mod changes;
+pub mod field_defs;
 pub mod settings;
 pub mod tokens;
 pub mod users;
