@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod json_body;
+pub mod locations;
 pub mod meta;
 pub mod middleware;
 pub mod problem;
@@ -59,6 +60,7 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    locations::LocationsApi,
 );
 
 fn apis() -> Apis {
@@ -68,6 +70,7 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        locations::LocationsApi,
     )
 }
 
