@@ -2,6 +2,7 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_dto;
 pub mod audit;
 pub mod auth;
 pub mod health;
