@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod asset_dto;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod history;
 pub mod json_body;
 pub mod meta;
 pub mod middleware;
@@ -60,6 +62,8 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    assets::AssetsApi,
+    history::HistoryApi,
 );
 
 fn apis() -> Apis {
@@ -69,6 +73,8 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        assets::AssetsApi,
+        history::HistoryApi,
     )
 }
 
