@@ -2,9 +2,12 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_dto;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod history;
 pub mod json_body;
 pub mod locations;
 pub mod meta;
@@ -61,6 +64,8 @@ pub type Apis = (
     tokens::TokensApi,
     audit::AuditApi,
     locations::LocationsApi,
+    assets::AssetsApi,
+    history::HistoryApi,
 );
 
 fn apis() -> Apis {
@@ -71,6 +76,8 @@ fn apis() -> Apis {
         tokens::TokensApi,
         audit::AuditApi,
         locations::LocationsApi,
+        assets::AssetsApi,
+        history::HistoryApi,
     )
 }
 

@@ -7,6 +7,7 @@ pub mod auth_failures;
 pub mod changes;
 pub mod field_defs;
 pub mod locations;
+pub mod relations;
 pub mod settings;
 pub mod tokens;
 pub mod users;
