@@ -4,7 +4,6 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use shopdb::db::queries::changes::{self, Filter};
 
 use crate::dual_test;
 use crate::helpers::{Backend, Resp, TestApp, spawn_app};
@@ -143,9 +142,7 @@ async fn a_four_level_tree_has_paths_and_nests(b: Backend) {
     assert_eq!(s_node["path"], "Plant 1 / Hall B / Cell 4 / Station 1");
     assert_eq!(s_node["asset_count"], 0);
     assert_eq!(s_node["total_asset_count"], 0);
-    // TODO(lead): once the assets API is merged, place assets and check
-    // asset_count / total_asset_count sums (build_tree's unit test covers
-    // the arithmetic meanwhile).
+    // Asset counts: see assets_are_counted_and_keep_their_location.
 
     // A fixed number of statements however large the tree.
     let before = app.state.db.statement_count();
@@ -557,8 +554,6 @@ async fn bad_input_names_every_field(b: Backend) {
 }
 dual_test!(bad_input_names_every_field);
 
-/// The change log is read through the repository: its HTTP feed is not
-/// part of this branch.
 async fn every_write_is_in_the_change_log(b: Backend) {
     let Some(app) = spawn_app(b).await else { return };
     let t = app.admin_token().await;
@@ -575,70 +570,47 @@ async fn every_write_is_in_the_change_log(b: Backend) {
         .await
         .problem(422, "validation_failed");
 
-    let filter = Filter {
-        entity: Some("location".into()),
-        entity_id: Some(id(&hall)),
-        ..Filter::default()
-    };
-    let mut db = app.state.db.clone();
-    let rows = changes::list(&mut db, &filter, 10, 0).await.unwrap();
-    let actions: Vec<&str> = rows.iter().map(|c| c.action.as_str()).collect();
+    let feed = app
+        .get_auth(
+            &format!("/api/v1/changes?entity=location&entity_id={}", id(&hall)),
+            &t,
+        )
+        .await
+        .json();
+    let rows = feed["items"].as_array().unwrap();
+    let actions: Vec<&str> = rows.iter().map(|c| c["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["delete", "update", "create"]);
     let moved = &rows[1];
-    assert_eq!(moved.summary, "Plant 2 / Hall B");
-    assert_eq!(moved.actor.as_deref(), Some("admin"));
-    assert!(moved.request_id.is_some());
+    assert_eq!(moved["summary"], "Plant 2 / Hall B");
+    assert_eq!(moved["actor"], "admin");
+    assert!(moved["request_id"].is_string());
     assert_eq!(
-        Value::Object(moved.changes.clone()),
+        moved["changes"],
         json!({
             "parent_id": {"before": id(&p1), "after": id(&p2)},
             "path": {"before": "Plant 1 / Hall B", "after": "Plant 2 / Hall B"},
         })
     );
     assert_eq!(
-        rows[2].changes["name"],
+        rows[2]["changes"]["name"],
         json!({"before": null, "after": "Hall B"})
     );
-    assert_eq!(rows[0].changes["kind"], json!({"before": "hall", "after": null}));
-    let all = Filter {
-        entity: Some("location".into()),
-        ..Filter::default()
-    };
-    assert_eq!(changes::count(&mut db, &all).await.unwrap(), 5);
+    assert_eq!(
+        rows[0]["changes"]["kind"],
+        json!({"before": "hall", "after": null})
+    );
+    let all = app.get_auth("/api/v1/changes?entity=location", &t).await.json();
+    assert_eq!(all["total"], 5);
 }
 dual_test!(every_write_is_in_the_change_log);
 
-/// Places an asset tagged `tag` in `location` through the repository.
-// TODO(lead): use POST /api/v1/assets once the assets API is merged.
-async fn place_asset(app: &TestApp, tag: &str, location: i64) {
-    use shopdb::db::queries::{assets, field_defs};
-    use shopdb::domain::inventory::{AssetStatus, LocationId};
-    let mut db = app.state.db.clone();
-    let machine = field_defs::type_by_key(&mut db, "machine")
-        .await
-        .unwrap()
-        .unwrap();
-    let fields = assets::AssetFields {
-        tag: tag.into(),
-        name: format!("Machine {tag}"),
-        type_id: machine.id,
-        status: AssetStatus::InService,
-        location_id: Some(LocationId(location)),
-        parent_id: None,
-        manufacturer: None,
-        model: None,
-        serial: None,
-        hostname: None,
-        ip: None,
-        mac: None,
-        owner: None,
-        department: None,
-        purchase_date: None,
-        warranty_end: None,
-        notes: None,
-        custom_fields: serde_json::Map::new(),
-    };
-    assets::insert(&mut db, &fields, None, "test").await.unwrap();
+/// Places an asset tagged `tag` in `location`; returns it.
+async fn place_asset(app: &TestApp, token: &str, tag: &str, location: i64) -> Value {
+    let body =
+        json!({"tag": tag, "name": format!("Machine {tag}"), "type": "machine", "location_id": location});
+    let r = app.post_auth("/api/v1/assets", token, &body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()
 }
 
 async fn assets_are_counted_and_keep_their_location(b: Backend) {
@@ -648,10 +620,11 @@ async fn assets_are_counted_and_keep_their_location(b: Backend) {
     let hall = create(&app, &t, "Hall B", "hall", Some(id(&plant))).await;
     let c4 = create(&app, &t, "Cell 4", "cell", Some(id(&hall))).await;
     let c5 = create(&app, &t, "Cell 5", "cell", Some(id(&hall))).await;
+    let mut cnc = Vec::new();
     for tag in ["CNC-1", "CNC-2", "CNC-3", "CNC-4"] {
-        place_asset(&app, tag, id(&c4)).await;
+        cnc.push(place_asset(&app, &t, tag, id(&c4)).await);
     }
-    place_asset(&app, "PRS-1", id(&hall)).await;
+    place_asset(&app, &t, "PRS-1", id(&hall)).await;
 
     assert_eq!(get(&app, &t, id(&c4)).await["asset_count"], 4);
     assert_eq!(get(&app, &t, id(&hall)).await["asset_count"], 1);
@@ -702,6 +675,11 @@ async fn assets_are_counted_and_keep_their_location(b: Backend) {
     assert_eq!(tree["roots"][0]["children"][0]["name"], "Cell 4");
     assert_eq!(tree["roots"][0]["children"][0]["total_asset_count"], 4);
     assert_eq!(tree["roots"][0]["children"][1]["total_asset_count"], 1);
+    let a = app
+        .get_auth(&format!("/api/v1/assets/{}", id(&cnc[0])), &t)
+        .await
+        .json();
+    assert_eq!(a["location_path"], "Plant 1 / Cell 4");
 }
 dual_test!(assets_are_counted_and_keep_their_location);
 
