@@ -535,3 +535,36 @@ async fn history_records_and_reverts(b: Backend) {
         .problem(404, "not_found");
 }
 dual_test!(history_records_and_reverts);
+
+async fn history_retention_purges_only_old_changes(b: Backend) {
+    let Some(app) = crate::helpers::spawn_app_with(b, |c| c.history.retention_days = 30).await else {
+        return;
+    };
+    let t = app.admin_token().await;
+    let a = create(&app, &t, lathe("CNC-1")).await;
+    let path = format!("/api/v1/assets/{}", a["id"]);
+    assert_eq!(
+        app.patch_auth(&path, &t, &json!({"version": 1, "name": "Lathe 2"}))
+            .await
+            .status,
+        200
+    );
+    // Age the creation by 40 days, as if it had happened then.
+    let old = shopdb::db::timestamp(chrono::Utc::now() - chrono::Duration::days(40));
+    use sea_query::ExprTrait as _;
+    let stmt = sea_query::Query::update()
+        .table(sea_query::Alias::new("change_log"))
+        .value(sea_query::Alias::new("at"), old)
+        .and_where(sea_query::Expr::col(sea_query::Alias::new("action")).eq("create"))
+        .to_owned();
+    app.state.db.execute(&stmt).await.unwrap();
+
+    let purged = shopdb::service::inventory::history::purge_expired(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    let h = app.get_auth(&format!("{path}/history"), &t).await.json();
+    assert_eq!(h["total"], 1);
+    assert_eq!(h["items"][0]["action"], "update");
+}
+dual_test!(history_retention_purges_only_old_changes);
