@@ -2,6 +2,7 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_types;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -59,6 +60,7 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    asset_types::AssetTypesApi,
 );
 
 fn apis() -> Apis {
@@ -68,6 +70,7 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        asset_types::AssetTypesApi,
     )
 }
 
