@@ -2,10 +2,13 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_dto;
 pub mod asset_types;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod history;
 pub mod json_body;
 pub mod meta;
 pub mod middleware;
@@ -61,6 +64,8 @@ pub type Apis = (
     tokens::TokensApi,
     audit::AuditApi,
     asset_types::AssetTypesApi,
+    assets::AssetsApi,
+    history::HistoryApi,
 );
 
 fn apis() -> Apis {
@@ -71,6 +76,8 @@ fn apis() -> Apis {
         tokens::TokensApi,
         audit::AuditApi,
         asset_types::AssetTypesApi,
+        assets::AssetsApi,
+        history::HistoryApi,
     )
 }
 

@@ -1,14 +1,6 @@
 //! Field definition changes checked against existing assets, over HTTP on
-//! both backends.
-//!
-//! needs the assets API (lead): every test here creates assets through
-//! `POST /api/v1/assets`, which is built on another branch. This module is
-//! NOT listed in `tests/api/main.rs` on the types branch; enable it after
-//! the merge (`mod inventory_types_data;`). Assumed shapes: create → 201
-//! with `id`, `version`, `custom_fields`; `GET /api/v1/assets/{id}`;
-//! `PATCH /api/v1/assets/{id}` with `version` in the body; the history
-//! feed at `GET /api/v1/history?asset_id=` with `items[].changes`. Adjust
-//! the helpers below if the assets API differs.
+//! both backends: assets are created through `POST /api/v1/assets`, and
+//! their history read at `/api/v1/assets/{id}/history`.
 
 use serde_json::{Value, json};
 
@@ -18,7 +10,6 @@ use crate::helpers::{Backend, TestApp, spawn_app};
 const TYPES: &str = "/api/v1/asset-types";
 const ASSETS: &str = "/api/v1/assets";
 
-// needs the assets API (lead)
 async fn new_asset(app: &TestApp, token: &str, type_key: &str, tag: &str, custom: Value) -> Value {
     let r = app
         .post_auth(
@@ -32,7 +23,6 @@ async fn new_asset(app: &TestApp, token: &str, type_key: &str, tag: &str, custom
     r.json()
 }
 
-// needs the assets API (lead)
 async fn get_asset(app: &TestApp, token: &str, id: &Value) -> Value {
     let r = app.get_auth(&format!("{ASSETS}/{id}"), token).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -79,7 +69,13 @@ async fn a_definition_change_is_checked_against_existing_assets(b: Backend) {
         .await
         .problem(409, "conflict");
     assert_eq!(error_fields(&p), ["M-0002"], "{p}");
-    assert!(p["errors"][0]["message"].as_str().unwrap().contains("at most 100"), "{p}");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100"),
+        "{p}"
+    );
     assert_eq!(app.get_auth(rpm, &admin).await.json()["max"], Value::Null);
     assert_eq!(app.get_auth(&url, &admin).await.json()["version"], 1);
 
@@ -123,11 +119,18 @@ async fn a_required_field_needs_a_default_that_fills_existing_assets(b: Backend)
     let add = format!("{url}/fields");
 
     let p = app
-        .post_auth(&add, &admin, &json!({"key": "coolant", "kind": "text", "required": true}))
+        .post_auth(
+            &add,
+            &admin,
+            &json!({"key": "coolant", "kind": "text", "required": true}),
+        )
         .await
         .problem(409, "conflict");
     assert_eq!(error_fields(&p), ["P-0001", "P-0002"]);
-    assert!(p["errors"][0]["message"].as_str().unwrap().contains("default"), "{p}");
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains("default"),
+        "{p}"
+    );
     assert_eq!(app.get_auth(&url, &admin).await.json()["fields"], json!([]));
 
     let r = app
@@ -172,7 +175,10 @@ async fn a_unique_field_needs_distinct_values(b: Backend) {
         .await
         .problem(409, "conflict");
     assert_eq!(error_fields(&p), ["PLC-1", "PLC-2"]);
-    assert!(p["errors"][0]["message"].as_str().unwrap().contains("PLC-2"), "{p}");
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains("PLC-2"),
+        "{p}"
+    );
 
     let r = app
         .patch_auth(
@@ -233,12 +239,15 @@ async fn deleting_a_field_removes_values_and_keeps_history(b: Backend) {
     assert_eq!(after["custom_fields"], json!({"vendor": "KUKA"}));
     assert_eq!(after["version"], a["version"].as_i64().unwrap() + 1);
     let same = get_asset(&app, &admin, &untouched["id"]).await;
-    assert_eq!(same["version"], untouched["version"], "assets without a value are not rewritten");
+    assert_eq!(
+        same["version"], untouched["version"],
+        "assets without a value are not rewritten"
+    );
     assert_eq!(app.get_auth(&url, &admin).await.json()["version"], 2);
 
-    // needs the history API (lead): the asset's history keeps the old value.
+    // The asset's history keeps the old value.
     let r = app
-        .get_auth(&format!("/api/v1/history?asset_id={}", a["id"]), &admin)
+        .get_auth(&format!("{ASSETS}/{}/history", a["id"]), &admin)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let latest = &r.json()["items"][0];
@@ -277,7 +286,11 @@ async fn a_refusal_lists_fifty_violations_and_counts_the_rest(b: Backend) {
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("53") && detail.contains("and 3 more"), "{detail}");
     let r = app
-        .patch_auth(&format!("{}?dry_run=true", fields[0]), &admin, &json!({"max": 32}))
+        .patch_auth(
+            &format!("{}?dry_run=true", fields[0]),
+            &admin,
+            &json!({"max": 32}),
+        )
         .await;
     assert_eq!(r.json()["violation_count"], 53);
     assert_eq!(r.json()["violations"].as_array().unwrap().len(), 53);

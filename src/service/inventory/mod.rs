@@ -2,7 +2,10 @@
 //! assets, relations, history, lists and search, bulk work.
 
 pub mod asset_types;
+pub mod assets;
 pub mod history;
+pub mod relations;
+pub mod revert;
 
 use crate::service::{FieldError, ServiceError};
 
