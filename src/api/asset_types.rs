@@ -65,7 +65,7 @@ pub struct FieldDto {
     pub kind: FieldKindDto,
     /// Every asset of the type must have a value.
     pub required: bool,
-    /// No two assets of the type may share a value (letter case ignored).
+    /// No two assets of the type may share a value.
     pub unique: bool,
     /// Text and url fields: a regular expression the whole value must match.
     pub pattern: Option<String>,
