@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod asset_dto;
+pub mod asset_types;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -64,6 +65,7 @@ pub type Apis = (
     tokens::TokensApi,
     audit::AuditApi,
     locations::LocationsApi,
+    asset_types::AssetTypesApi,
     assets::AssetsApi,
     history::HistoryApi,
 );
@@ -76,6 +78,7 @@ fn apis() -> Apis {
         tokens::TokensApi,
         audit::AuditApi,
         locations::LocationsApi,
+        asset_types::AssetTypesApi,
         assets::AssetsApi,
         history::HistoryApi,
     )

@@ -11,6 +11,8 @@ mod contract;
 mod db_failure;
 mod inventory_assets;
 mod inventory_locations;
+mod inventory_types;
+mod inventory_types_data;
 mod ldap_directory;
 mod ldap_login;
 mod migrations;

@@ -1,6 +1,7 @@
 //! The inventory's use cases: locations, asset types and their fields,
 //! assets, relations, history, lists and search, bulk work.
 
+pub mod asset_types;
 pub mod assets;
 pub mod history;
 pub mod locations;
