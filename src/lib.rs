@@ -11,6 +11,7 @@ mod cli_accounts;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod jobs;
 pub mod ldap;
 pub mod metrics;
 pub mod plugins;
