@@ -184,7 +184,7 @@ pub struct PluginsApi;
 impl PluginsApi {
     /// List the enabled plugins
     ///
-    /// Any signed-in user. The plugins switched on in this site's config
+    /// Any role. The plugins switched on in this site's config
     /// (`plugins.enabled`), with version, description and UI manifest. A
     /// plugin that is not listed here has no routes (404) and no operations
     /// in the served spec.

@@ -136,7 +136,7 @@ impl From<Template> for LabelTemplateDto {
 
 #[derive(Object, Debug)]
 pub struct LabelTemplateList {
-    /// Presets first, then by name.
+    /// Presets first, then the site's own; each in creation order.
     pub items: Vec<LabelTemplateDto>,
 }
 
@@ -409,8 +409,8 @@ impl PluginOpenApi for LabelsApi {
 impl LabelsApi {
     /// List label templates
     ///
-    /// Any signed-in user. Presets (`50x25`, `62x29`, `4x6in`, `a4-21`)
-    /// first, then the site's own.
+    /// Any role. Presets (`50x25`, `62x29`, `4x6in`, `a4-21`)
+    /// first, then the site's own in creation order.
     #[oai(path = "/templates", method = "get", operation_id = "listLabelTemplates")]
     async fn list_templates(
         &self,
@@ -424,6 +424,8 @@ impl LabelsApi {
     }
 
     /// Get a label template
+    ///
+    /// Any role. `ETag` is the template's version.
     #[oai(path = "/templates/:id", method = "get", operation_id = "getLabelTemplate")]
     async fn get_template(
         &self,
@@ -533,7 +535,7 @@ impl LabelsApi {
 
     /// An asset's label status
     ///
-    /// The URL its QR code encodes (`<public_url>/a/<asset id>`), whether it
+    /// Any role. The URL its QR code encodes (`<public_url>/a/<asset id>`), whether it
     /// is in the print queue, what its printed label says and whether that
     /// is still up to date. For the asset page's Label panel.
     #[oai(path = "/assets/:id", method = "get", operation_id = "getAssetLabelStatus")]
@@ -568,7 +570,7 @@ impl LabelsApi {
 
     /// An asset's QR code as SVG
     ///
-    /// Encodes `<public_url>/a/<asset id>` (error correction M, 4-module
+    /// Any role. Encodes `<public_url>/a/<asset id>` (error correction M, 4-module
     /// quiet zone), `size_mm` square (default 30).
     #[oai(path = "/assets/:id/qr.svg", method = "get", operation_id = "getAssetQrSvg")]
     async fn qr_svg(
@@ -590,7 +592,7 @@ impl LabelsApi {
 
     /// An asset's QR code as PNG
     ///
-    /// Encodes `<public_url>/a/<asset id>`: `scale` pixels per module
+    /// Any role. Encodes `<public_url>/a/<asset id>`: `scale` pixels per module
     /// (default 8) and a quiet zone of `border` modules (default 4).
     #[oai(path = "/assets/:id/qr.png", method = "get", operation_id = "getAssetQrPng")]
     async fn qr_png(
@@ -622,7 +624,7 @@ impl LabelsApi {
 
     /// An asset's label as SVG
     ///
-    /// The whole label at the template's size (width and height in mm):
+    /// Any role. The whole label at the template's size (width and height in mm):
     /// QR code, tag, name, location path as the template says.
     #[oai(
         path = "/assets/:id/label.svg",
@@ -649,7 +651,7 @@ impl LabelsApi {
 
     /// An asset's label as ZPL
     ///
-    /// For Zebra printers: the printer draws the QR code (`^BQN`) and the
+    /// Any role. For Zebra printers: the printer draws the QR code (`^BQN`) and the
     /// text (font 0) at the template's size.
     #[oai(
         path = "/assets/:id/label.zpl",
@@ -680,7 +682,7 @@ impl LabelsApi {
 
     /// Print a sheet of labels (HTML)
     ///
-    /// Any signed-in user. The assets: `ids` (in that order), `tag` and/or
+    /// Any role. The assets: `ids` (in that order), `tag` and/or
     /// `queued=true` (the print queue, oldest first); each asset once, at
     /// most `plugins.labels.max_labels`. Sheet templates start at cell
     /// `skip` on the first page (a partly used sheet). Printing does not
@@ -724,7 +726,8 @@ impl LabelsApi {
 
     /// Print labels on a Zebra printer (ZPL)
     ///
-    /// The same selection as `renderLabelSheet`; one ZPL format per label.
+    /// Any role. The same selection as `renderLabelSheet`; one ZPL format
+    /// per label.
     #[oai(path = "/sheet.zpl", method = "get", operation_id = "renderLabelSheetZpl")]
     async fn sheet_zpl(
         &self,
@@ -755,7 +758,7 @@ impl LabelsApi {
 
     /// The label print queue
     ///
-    /// Any signed-in user. New assets (with `queue_new_assets`), printed
+    /// Any role. New assets (with `queue_new_assets`), printed
     /// ones whose tag, name or location changed, and ones queued by hand;
     /// oldest first.
     #[oai(path = "/queue", method = "get", operation_id = "listLabelQueue")]

@@ -144,11 +144,10 @@ fn decode_template(r: &Row) -> Result<Template, DbError> {
     })
 }
 
-/// Presets first, then by name.
+/// Presets first, then the site's own; each in creation order.
 pub async fn list_templates(e: &mut impl Exec) -> Result<Vec<Template>, DbError> {
     let stmt = select_templates()
         .order_by(T::Builtin, Order::Desc)
-        .order_by(T::Name, Order::Asc)
         .order_by(T::Id, Order::Asc)
         .to_owned();
     e.fetch_all(&stmt).await?.iter().map(decode_template).collect()

@@ -149,7 +149,10 @@ impl TemplateSpec {
             ] {
                 in_range(&mut e, field, v, 0.0, MAX_PAGE_MM);
             }
-            if e.is_empty() {
+            let sizes_ok = !e
+                .iter()
+                .any(|x| x.field.starts_with("sheet.") || x.field.ends_with("_mm"));
+            if sizes_ok {
                 let used_w = s.margin_left_mm
                     + f64::from(s.columns) * self.width_mm
                     + f64::from(s.columns - 1) * s.gap_x_mm;
