@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod asset_dto;
+pub mod asset_list;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod meta;
 pub mod middleware;
 pub mod problem;
 pub mod security;
+pub mod summary;
 pub mod tokens;
 pub mod users;
 
@@ -51,6 +53,9 @@ pub enum ApiTags {
     /// The change history of the inventory, and reverting a change.
     #[oai(rename = "history")]
     History,
+    /// Counts and recent changes for dashboards and fleet roll-ups.
+    #[oai(rename = "summary")]
+    Summary,
 }
 
 /// Every API area.
@@ -60,6 +65,8 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    asset_list::AssetListApi,
+    summary::SummaryApi,
 );
 
 fn apis() -> Apis {
@@ -69,6 +76,8 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        asset_list::AssetListApi,
+        summary::SummaryApi,
     )
 }
 

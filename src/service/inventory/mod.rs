@@ -2,6 +2,7 @@
 //! assets, relations, history, lists and search, bulk work.
 
 pub mod history;
+pub mod listing;
 
 use crate::service::{FieldError, ServiceError};
 
