@@ -189,10 +189,10 @@ impl AssetListApi {
     /// List and search assets
     ///
     /// Requires role: viewer. Filters combine with AND; a comma list
-    /// (`status`, `type`) matches any of its values. Text filters
-    /// (`manufacturer`, `model`, `hostname`) match exactly (on MySQL/MariaDB
-    /// without regard to case); `tag` ignores case; `ip` is compared in its
-    /// canonical form.
+    /// (`status`, `type`) matches any of its values. `manufacturer` and
+    /// `model` match exactly (on MySQL/MariaDB without regard to case);
+    /// `tag` and `hostname` ignore case; `ip` is compared in its canonical
+    /// form.
     ///
     /// **Custom fields:** `cf_<field key>=<value>` (any number of them,
     /// e.g. `cf_controller=Sinumerik&cf_rpm=12000`) keeps assets whose
@@ -237,7 +237,7 @@ impl AssetListApi {
         model: Query<Option<String>>,
         /// Exact asset tag (any case).
         tag: Query<Option<String>>,
-        /// Exact hostname.
+        /// Exact hostname (any case).
         hostname: Query<Option<String>>,
         /// Exact IP address (IPv4 or IPv6, any notation).
         ip: Query<Option<String>>,

@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod asset_dto;
 pub mod asset_list;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod history;
 pub mod json_body;
 pub mod meta;
 pub mod middleware;
@@ -65,6 +67,8 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    assets::AssetsApi,
+    history::HistoryApi,
     asset_list::AssetListApi,
     summary::SummaryApi,
 );
@@ -76,6 +80,8 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        assets::AssetsApi,
+        history::HistoryApi,
         asset_list::AssetListApi,
         summary::SummaryApi,
     )

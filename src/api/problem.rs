@@ -186,6 +186,18 @@ fn bad_request(err: poem::Error) -> ApiError {
         .with_errors(vec![FieldError::new(e.name, e.reason.clone())]);
         return ApiError::BadRequest(Json(p));
     }
+    if let Some(e) = err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        // poem-openapi names path parameters by position (`param0`), so the
+        // field is the path itself; the reason says what was expected.
+        let reason = e.reason.replace("\"integer_int64\"", "an integer id");
+        let p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            format!("a path parameter is invalid: {reason}"),
+        )
+        .with_errors(vec![FieldError::new("path", reason)]);
+        return ApiError::BadRequest(Json(p));
+    }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         if e.reason.contains(super::middleware::BODY_LIMIT_MESSAGE) {
             return ApiError::PayloadTooLarge(Json(Problem::new(
@@ -349,6 +361,7 @@ pub fn error_response(err: poem::Error) -> Response {
         || err.is::<super::json_body::BodyFieldErrors>()
         || err.is::<ServiceFailure>()
         || err.is::<ParseParamError>()
+        || err.is::<poem_openapi::error::ParsePathError>()
         || err.is::<ParseRequestPayloadError>()
         || err.is::<ParseMultipartError>()
         || err.is::<ContentTypeError>()

@@ -60,6 +60,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "Active Directory / LDAP sign-in (see docs/AUTHENTICATION.md)",
     ),
     ("admin", "First start: the `admin` account"),
+    ("history", "Inventory change history (see docs/INVENTORY.md)"),
     (
         "plugins",
         "Plugins compiled into the binary, switched on per site",
@@ -113,6 +114,7 @@ pub const KEYS: &[KeyDoc] = &[
     key("auth.ldap.default_role", "Role for directory users in no mapped group: viewer, editor or admin. Empty: refuse them."),
     key("auth.ldap.timeout", "Time limit for each directory operation (connect, bind, search)."),
     secret("admin.password", "Password for the `admin` user created on the first start (empty database). Empty: a random one is printed once and must be changed at the first sign-in."),
+    key("history.retention_days", "Days of inventory change history to keep (older changes are purged hourly); 0 keeps everything."),
     key("plugins.enabled", "Plugins to enable, e.g. [\"labels\"]. In env: comma-separated (SHOPDB_PLUGINS__ENABLED=labels,zabbix)."),
     key("log.level", "Log filter: error, warn, info, debug, trace, or directives like info,shopdb=debug."),
     key("log.json", "Write logs as JSON lines (for log shippers) instead of human-readable text."),

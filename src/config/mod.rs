@@ -28,6 +28,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub auth: AuthConfig,
     pub admin: AdminConfig,
+    pub history: HistoryConfig,
     pub plugins: PluginsConfig,
     pub log: LogConfig,
 }
@@ -118,6 +119,12 @@ pub struct AdminConfig {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HistoryConfig {
+    /// Days of inventory history to keep; 0 keeps everything.
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PluginsConfig {
     #[serde(deserialize_with = "types::lenient_list")]
     pub enabled: Vec<String>,
@@ -188,6 +195,7 @@ impl Default for Config {
             admin: AdminConfig {
                 password: String::new(),
             },
+            history: HistoryConfig { retention_days: 0 },
             plugins: PluginsConfig { enabled: Vec::new() },
             log: LogConfig {
                 level: "info".into(),

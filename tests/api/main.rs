@@ -9,6 +9,7 @@ mod cli;
 mod config_errors;
 mod contract;
 mod db_failure;
+mod inventory_assets;
 mod inventory_list;
 mod ldap_directory;
 mod ldap_login;

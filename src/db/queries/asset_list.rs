@@ -291,9 +291,7 @@ pub async fn count(e: &mut impl Exec, backend: Backend, c: &Criteria) -> Result<
         .from(Assets::Table)
         .to_owned();
     apply(&mut stmt, backend, c);
-    e.fetch_optional(&stmt)
-        .await?
-        .map_or(Ok(0), |r| r.get("n"))
+    e.fetch_optional(&stmt).await?.map_or(Ok(0), |r| r.get("n"))
 }
 
 /// One page of matching assets; `sort` is (column, descending), and id
@@ -429,11 +427,7 @@ pub async fn field_keys(e: &mut impl Exec, types: Option<&[AssetTypeId]>) -> Res
     if let Some(types) = types {
         stmt.and_where(Expr::col(Alias::new("type_id")).is_in(types.iter().map(|t| t.0)));
     }
-    e.fetch_all(&stmt)
-        .await?
-        .iter()
-        .map(|r| r.get("key"))
-        .collect()
+    e.fetch_all(&stmt).await?.iter().map(|r| r.get("key")).collect()
 }
 
 // --- Summary ---------------------------------------------------------------
@@ -551,10 +545,7 @@ mod tests {
 
     #[test]
     fn subtrees_are_index_ranges() {
-        assert_eq!(
-            subtree_range("/1/5/"),
-            ("/1/5/".to_owned(), "/1/50".to_owned())
-        );
+        assert_eq!(subtree_range("/1/5/"), ("/1/5/".to_owned(), "/1/50".to_owned()));
         // "/1/5/9/" is inside, "/1/50/" (another node) is not.
         let (lo, hi) = subtree_range("/1/5/");
         assert!(lo.as_str() <= "/1/5/9/" && "/1/5/9/" < hi.as_str());
@@ -587,8 +578,10 @@ mod tests {
         apply(&mut stmt, Backend::Mysql, &c);
         let sql = stmt.to_string(MysqlQueryBuilder);
         assert!(
-            sql.contains("FROM (SELECT `assets`.* FROM (SELECT `asset_id` FROM `asset_search` WHERE `body` LIKE")
-                && sql.contains("STRAIGHT_JOIN `assets` ON `assets`.`id` = `s`.`asset_id`) AS `assets` INNER JOIN")
+            sql.contains(
+                "FROM (SELECT `assets`.* FROM (SELECT `asset_id` FROM `asset_search` WHERE `body` LIKE"
+            ) && sql
+                .contains("STRAIGHT_JOIN `assets` ON `assets`.`id` = `s`.`asset_id`) AS `assets` INNER JOIN")
                 && sql.contains("WHERE `assets`.`manufacturer` = "),
             "{sql}"
         );

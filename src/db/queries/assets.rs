@@ -515,3 +515,34 @@ pub async fn delete_search(tx: &mut Tx, id: AssetId) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+pub async fn exists(e: &mut impl Exec, id: AssetId) -> Result<bool, DbError> {
+    let stmt = Query::select()
+        .column(Assets::Id)
+        .from(Assets::Table)
+        .and_where(Expr::col(Assets::Id).eq(id.0))
+        .to_owned();
+    Ok(e.fetch_optional(&stmt).await?.is_some())
+}
+
+pub async fn find_id_by_tag(e: &mut impl Exec, tag: &str) -> Result<Option<AssetId>, DbError> {
+    let stmt = Query::select()
+        .column(Assets::Id)
+        .from(Assets::Table)
+        .and_where(Expr::col(Assets::Tag).eq(tag))
+        .to_owned();
+    Ok(e.fetch_optional(&stmt)
+        .await?
+        .map(|r| r.get::<i64>("id"))
+        .transpose()?
+        .map(AssetId))
+}
+
+pub async fn location_exists(e: &mut impl Exec, id: LocationId) -> Result<bool, DbError> {
+    let stmt = Query::select()
+        .column(Alias::new("id"))
+        .from(Alias::new("locations"))
+        .and_where(Expr::col(Alias::new("id")).eq(id.0))
+        .to_owned();
+    Ok(e.fetch_optional(&stmt).await?.is_some())
+}

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth_failures;
 pub mod changes;
 pub mod field_defs;
+pub mod relations;
 pub mod settings;
 pub mod tokens;
 pub mod users;

@@ -137,10 +137,10 @@ impl FieldDef {
             }
             FieldKind::Ip => Value::String(parse_ip(as_str(v, "IP address")?)?),
         };
-        if let (Some(re), Value::String(s)) = (&self.pattern, &value) {
-            if !re.is_match(s) {
-                return Err(format!("does not match the pattern {}", pattern_text(re)));
-            }
+        if let (Some(re), Value::String(s)) = (&self.pattern, &value)
+            && !re.is_match(s)
+        {
+            return Err(format!("does not match the pattern {}", pattern_text(re)));
         }
         let index = index_text(&value);
         Ok(Checked { value, index })

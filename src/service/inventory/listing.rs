@@ -95,10 +95,7 @@ pub(crate) async fn resolve(db: &mut Db, f: &Filter) -> Result<Criteria, ListErr
                     let known: Vec<&str> = all.iter().map(|t| t.key.as_str()).collect();
                     errors.push(FieldError::new(
                         "type",
-                        format!(
-                            "`{key}` is not an asset type; types are: {}",
-                            known.join(", ")
-                        ),
+                        format!("`{key}` is not an asset type; types are: {}", known.join(", ")),
                     ));
                 }
             }

@@ -66,7 +66,10 @@ pub async fn plan(state: &AppState, who: &Principal, filter: &Filter) -> Result<
 /// The matching assets in id order, `CHUNK` per statement. No connection
 /// or snapshot is held between chunks: rows written meanwhile may or may
 /// not appear, none appears twice.
-pub fn chunks(db: Db, plan: &ExportPlan) -> impl Stream<Item = Result<Vec<ExportRow>, ServiceError>> + Send + 'static {
+pub fn chunks(
+    db: Db,
+    plan: &ExportPlan,
+) -> impl Stream<Item = Result<Vec<ExportRow>, ServiceError>> + Send + 'static {
     let start: Option<(Db, Criteria, Option<AssetId>)> = Some((db, plan.criteria.clone(), None));
     stream::unfold(start, |state| async move {
         let (mut db, criteria, after) = state?;

@@ -197,12 +197,7 @@ fn items(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A text value: trimmed; empty means "not given".
-fn text(
-    name: &str,
-    v: &Option<String>,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
+fn text(name: &str, v: &Option<String>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     let t = v.as_deref()?.trim();
     if t.is_empty() {
         return None;
@@ -230,11 +225,7 @@ pub fn parse_filter(raw: &RawParams) -> Result<Filter, Vec<FieldError>> {
                 Ok(_) => {}
                 Err(_) => errors.push(FieldError::new(
                     "status",
-                    format!(
-                        "`{}` is not a status ({})",
-                        shown(item),
-                        AssetStatus::accepted()
-                    ),
+                    format!("`{}` is not a status ({})", shown(item), AssetStatus::accepted()),
                 )),
             }
         }
@@ -261,7 +252,8 @@ pub fn parse_filter(raw: &RawParams) -> Result<Filter, Vec<FieldError>> {
     }
     f.manufacturer = text("manufacturer", &raw.manufacturer, MAX_VALUE, &mut errors);
     f.model = text("model", &raw.model, MAX_VALUE, &mut errors);
-    f.hostname = text("hostname", &raw.hostname, MAX_VALUE, &mut errors);
+    // Host names are stored lower case.
+    f.hostname = text("hostname", &raw.hostname, MAX_VALUE, &mut errors).map(|h| h.to_ascii_lowercase());
     if let Some(t) = text("tag", &raw.tag, MAX_VALUE, &mut errors) {
         match AssetTag::parse(&t) {
             Ok(tag) => f.tag = Some(tag.into_string()),
@@ -431,10 +423,7 @@ mod tests {
         assert_eq!(f.tag.as_deref(), Some("CNC-0001"));
         assert_eq!(f.ip.as_deref(), Some("fe80::1"));
         assert_eq!(f.manufacturer, None);
-        assert_eq!(
-            f.updated_since.unwrap().to_rfc3339(),
-            "2026-03-01T08:00:00+00:00"
-        );
+        assert_eq!(f.updated_since.unwrap().to_rfc3339(), "2026-03-01T08:00:00+00:00");
         assert_eq!(f.q.as_deref(), Some("lathe"));
         assert_eq!(f.custom, [("rpm".to_owned(), "12000".to_owned())]);
     }
