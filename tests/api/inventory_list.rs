@@ -174,6 +174,14 @@ async fn search_finds_substrings(b: Backend) {
     let r = list(&app, &t, "q=cnc&status=maintenance").await;
     assert_eq!(r["total"], 1);
     assert_eq!(r["items"][0]["tag"], "CNC-0002");
+    // The total is right on every page, also past the end.
+    let r = list(&app, &t, "q=cnc&limit=1&offset=1&sort=-tag").await;
+    assert_eq!(r["total"], 2);
+    assert_eq!(r["items"][0]["tag"], "CNC-0001");
+    let r = list(&app, &t, "q=cnc&offset=5").await;
+    assert_eq!(r["total"], 2);
+    assert!(r["items"].as_array().unwrap().is_empty());
+    assert_eq!(list(&app, &t, "q=zzzz").await["total"], 0);
 }
 dual_test!(search_finds_substrings);
 

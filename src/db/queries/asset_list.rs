@@ -294,6 +294,25 @@ pub async fn count(e: &mut impl Exec, backend: Backend, c: &Criteria) -> Result<
     e.fetch_optional(&stmt).await?.map_or(Ok(0), |r| r.get("n"))
 }
 
+fn page_stmt(
+    backend: Backend,
+    c: &Criteria,
+    sort: &[(SortColumn, bool)],
+    limit: u64,
+    offset: u64,
+) -> SelectStatement {
+    let mut stmt = select();
+    apply(&mut stmt, backend, c);
+    for (col, desc) in sort {
+        stmt.order_by_expr(col.expr(), if *desc { Order::Desc } else { Order::Asc });
+    }
+    if !sort.iter().any(|(col, _)| *col == SortColumn::Id) {
+        stmt.order_by((Assets::Table, Assets::Id), Order::Asc);
+    }
+    stmt.limit(limit).offset(offset);
+    stmt
+}
+
 /// One page of matching assets; `sort` is (column, descending), and id
 /// always breaks ties so pages never overlap.
 pub async fn page(
@@ -304,16 +323,28 @@ pub async fn page(
     limit: u64,
     offset: u64,
 ) -> Result<Vec<AssetRow>, DbError> {
-    let mut stmt = select();
-    apply(&mut stmt, backend, c);
-    for (col, desc) in sort {
-        stmt.order_by_expr(col.expr(), if *desc { Order::Desc } else { Order::Asc });
-    }
-    if !sort.iter().any(|(col, _)| *col == SortColumn::Id) {
-        stmt.order_by((Assets::Table, Assets::Id), Order::Asc);
-    }
-    stmt.limit(limit).offset(offset);
+    let stmt = page_stmt(backend, c, sort, limit, offset);
     e.fetch_all(&stmt).await?.iter().map(decode).collect()
+}
+
+/// One page and, in the same statement, the number of all matches
+/// (`COUNT(*) OVER ()`; `None` when the page is empty). For searches:
+/// the page already reads and sorts every match, and a separate count
+/// would scan the search text a second time.
+pub async fn page_counted(
+    e: &mut impl Exec,
+    backend: Backend,
+    c: &Criteria,
+    sort: &[(SortColumn, bool)],
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<AssetRow>, Option<i64>), DbError> {
+    let mut stmt = page_stmt(backend, c, sort, limit, offset);
+    stmt.expr_as(Expr::cust("COUNT(*) OVER ()"), "total");
+    let rows = e.fetch_all(&stmt).await?;
+    let total = rows.first().map(|r| r.get("total")).transpose()?;
+    let items = rows.iter().map(decode).collect::<Result<_, _>>()?;
+    Ok((items, total))
 }
 
 /// An exported asset: the row and its parent's tag (what an import keyed

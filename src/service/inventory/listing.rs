@@ -45,7 +45,8 @@ pub struct Page {
 }
 
 /// One page of assets. Statements: a lookup per kind of reference in the
-/// filter (type keys, location, custom fields), then count and page.
+/// filter (type keys, location, custom fields), then count and page (one
+/// statement for both when searching, see `page_counted`).
 pub async fn list(
     state: &AppState,
     who: &Principal,
@@ -63,8 +64,20 @@ pub async fn list(
     let mut db = state.db.clone();
     let backend = db.backend();
     let criteria = resolve(&mut db, &spec.filter).await?;
-    let total = asset_list::count(&mut db, backend, &criteria).await?;
-    let items = asset_list::page(&mut db, backend, &criteria, &spec.sort, limit, offset).await?;
+    if criteria.search.is_none() {
+        let total = asset_list::count(&mut db, backend, &criteria).await?;
+        let items = asset_list::page(&mut db, backend, &criteria, &spec.sort, limit, offset).await?;
+        return Ok(Page { items, total });
+    }
+    // A search reads every match for the page anyway: count in the same
+    // statement, unless the page came back empty.
+    let (items, counted) =
+        asset_list::page_counted(&mut db, backend, &criteria, &spec.sort, limit, offset).await?;
+    let total = match counted {
+        Some(n) => n,
+        None if offset == 0 => 0,
+        None => asset_list::count(&mut db, backend, &criteria).await?,
+    };
     Ok(Page { items, total })
 }
 
