@@ -574,6 +574,84 @@ mod tests {
     use super::*;
     use sea_query::{MysqlQueryBuilder, SqliteQueryBuilder};
 
+    /// The criteria with every value replaced by a harmless one of the
+    /// same shape (the SQLite search form depends on the query's length).
+    fn neutral(c: &Criteria) -> Criteria {
+        let x = |v: &Option<String>| v.as_ref().map(|_| "x".to_owned());
+        Criteria {
+            statuses: c.statuses.clone(),
+            type_ids: c.type_ids.clone(),
+            location: c.location.as_ref().map(|l| match l {
+                LocationScope::Exactly(_) => LocationScope::Exactly(LocationId(1)),
+                LocationScope::Subtree(_) => LocationScope::Subtree("/1/".into()),
+            }),
+            manufacturer: x(&c.manufacturer),
+            model: x(&c.model),
+            tag: x(&c.tag),
+            hostname: x(&c.hostname),
+            ip: x(&c.ip),
+            parent_id: c.parent_id.map(|_| AssetId(1)),
+            updated_since: c.updated_since.map(|_| DateTime::<Utc>::default()),
+            custom: c
+                .custom
+                .iter()
+                .map(|alts| alts.iter().map(|_| (FieldId(1), "x".to_owned())).collect())
+                .collect(),
+            search: c
+                .search
+                .as_ref()
+                .map(|q| if q.chars().count() >= 3 { "xxx" } else { "x" }.to_owned()),
+        }
+    }
+
+    fn sql(backend: Backend, c: &Criteria, sort: &[(SortColumn, bool)]) -> [String; 3] {
+        let mut count = Query::select().from(Assets::Table).to_owned();
+        apply(&mut count, backend, c);
+        let mut chunk = select();
+        apply(&mut chunk, backend, c);
+        let page = page_stmt(backend, c, sort, 50, 0);
+        [count, chunk, page].map(|s| match backend {
+            Backend::Sqlite => s.build(SqliteQueryBuilder).0,
+            Backend::Mysql => s.build(MysqlQueryBuilder).0,
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The SQL text depends only on which filters are set, never on
+        /// their values: every value is a bound parameter.
+        #[test]
+        fn values_never_reach_the_sql_text(
+            text in proptest::option::of(".{0,40}|'[-;\"%_\\ ]{0,10}--"),
+            q in proptest::option::of(".{1,12}"),
+            lineage in ".{0,12}",
+            ids in proptest::collection::vec(proptest::prelude::any::<i64>(), 0..3),
+            sort in proptest::sample::subsequence(SortColumn::ALL.to_vec(), 0..4),
+            desc in proptest::prelude::any::<bool>(),
+        ) {
+            let c = Criteria {
+                statuses: vec![AssetStatus::Spare],
+                type_ids: Some(ids.iter().map(|i| AssetTypeId(*i)).collect()),
+                location: Some(LocationScope::Subtree(lineage)),
+                manufacturer: text.clone(),
+                model: text.clone(),
+                tag: text.clone(),
+                hostname: text.clone(),
+                ip: text.clone(),
+                parent_id: ids.first().map(|i| AssetId(*i)),
+                updated_since: Some(Utc::now()),
+                custom: vec![ids.iter().map(|i| (FieldId(*i), text.clone().unwrap_or_default())).collect()],
+                search: q,
+            };
+            let sort: Vec<(SortColumn, bool)> = sort.into_iter().map(|s| (s, desc)).collect();
+            let n = neutral(&c);
+            for backend in [Backend::Sqlite, Backend::Mysql] {
+                proptest::prop_assert_eq!(sql(backend, &c, &sort), sql(backend, &n, &sort));
+            }
+        }
+    }
+
     #[test]
     fn subtrees_are_index_ranges() {
         assert_eq!(subtree_range("/1/5/"), ("/1/5/".to_owned(), "/1/50".to_owned()));
