@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod asset_dto;
 pub mod asset_list;
+pub mod asset_types;
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod history;
 pub mod json_body;
+pub mod locations;
 pub mod meta;
 pub mod middleware;
 pub mod problem;
@@ -67,6 +69,8 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    locations::LocationsApi,
+    asset_types::AssetTypesApi,
     assets::AssetsApi,
     history::HistoryApi,
     asset_list::AssetListApi,
@@ -80,6 +84,8 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        locations::LocationsApi,
+        asset_types::AssetTypesApi,
         assets::AssetsApi,
         history::HistoryApi,
         asset_list::AssetListApi,

@@ -656,66 +656,42 @@ async fn location_filter_covers_the_subtree(b: Backend) {
 }
 dual_test!(location_filter_covers_the_subtree);
 
-/// Defines a custom field. Written straight to the database until the
-/// asset type API (`POST /api/v1/asset-types/{id}/fields`) is on main.
-async fn field(app: &TestApp, type_key: &str, key: &str, kind: &str, choices: Option<Value>) {
-    use sea_query::{Alias, Expr, ExprTrait, Query};
-    let db = &app.state.db;
-    let find = Query::select()
-        .column(Alias::new("id"))
-        .from(Alias::new("asset_types"))
-        .and_where(Expr::col(Alias::new("key")).eq(type_key))
-        .to_owned();
-    let type_id: i64 = db.fetch_all(&find).await.unwrap()[0].get("id").unwrap();
-    let now = shopdb::db::timestamp(chrono::Utc::now());
-    let insert = Query::insert()
-        .into_table(Alias::new("asset_type_fields"))
-        .columns(
-            [
-                "type_id",
-                "key",
-                "label",
-                "kind",
-                "required",
-                "unique_values",
-                "choices",
-                "position",
-                "created_at",
-                "updated_at",
-            ]
-            .map(Alias::new),
-        )
-        .values_panic([
-            type_id.into(),
-            key.into(),
-            key.into(),
-            kind.into(),
-            false.into(),
-            false.into(),
-            choices.map(|c| c.to_string()).into(),
-            0.into(),
-            now.clone().into(),
-            now.into(),
-        ])
-        .to_owned();
-    db.execute(&insert).await.unwrap();
+/// Defines a custom field on a type through the asset type API.
+async fn field(app: &TestApp, token: &str, type_key: &str, key: &str, kind: &str, choices: Option<Value>) {
+    let types = app.get_auth("/api/v1/asset-types", token).await.json();
+    let id = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == type_key)
+        .unwrap()["id"]
+        .clone();
+    let mut def = json!({"key": key, "kind": kind});
+    if let Some(c) = choices {
+        def["choices"] = c;
+    }
+    let r = app
+        .post_auth(&format!("/api/v1/asset-types/{id}/fields"), token, &def)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 }
 
 async fn custom_field_filters(b: Backend) {
     let Some(app) = spawn_app(b).await else { return };
     let t = app.admin_token().await;
-    field(&app, "machine", "rpm", "integer", None).await;
+    field(&app, &t, "machine", "rpm", "integer", None).await;
     field(
         &app,
+        &t,
         "machine",
         "controller",
         "select",
         Some(json!(["Sinumerik", "Fanuc"])),
     )
     .await;
-    field(&app, "computer", "os", "text", None).await;
+    field(&app, &t, "computer", "os", "text", None).await;
     // The same key, as text, on another type.
-    field(&app, "computer", "rpm", "text", None).await;
+    field(&app, &t, "computer", "rpm", "text", None).await;
     let cf = |v: Value| json!({ "custom_fields": v });
     create(
         &app,
