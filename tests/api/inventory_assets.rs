@@ -568,3 +568,35 @@ async fn history_retention_purges_only_old_changes(b: Backend) {
     assert_eq!(h["items"][0]["action"], "update");
 }
 dual_test!(history_retention_purges_only_old_changes);
+
+async fn unique_custom_values_ignore_case_on_every_backend(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let types = app.get_auth("/api/v1/asset-types", &t).await.json();
+    let machine = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == "machine")
+        .unwrap()["id"]
+        .clone();
+    let r = app
+        .post_auth(
+            &format!("/api/v1/asset-types/{machine}/fields"),
+            &t,
+            &json!({"key": "plc_id", "label": "PLC id", "kind": "text", "unique": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut a = lathe("CNC-1");
+    a["custom_fields"] = json!({"plc_id": "PLC-AB"});
+    create(&app, &t, a).await;
+    let mut b2 = lathe("CNC-2");
+    b2["custom_fields"] = json!({"plc_id": "plc-ab"});
+    let p = app
+        .post_auth("/api/v1/assets", &t, &b2)
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["field"], "custom_fields.plc_id");
+}
+dual_test!(unique_custom_values_ignore_case_on_every_backend);

@@ -46,9 +46,7 @@ pub enum AssetTypeFields {
     UpdatedAt,
 }
 
-/// Longest unique key and index value, as `assets::replace_field_values`
-/// stores them (the MySQL index length).
-const UNIQUE_KEY_CHARS: usize = 700;
+/// Longest index value, as `assets::replace_field_values` stores it.
 const VALUE_CHARS: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -429,7 +427,7 @@ pub async fn put_field_value(
 ) -> Result<(), DbError> {
     use AssetFieldValues as V;
     let value: String = index.chars().take(VALUE_CHARS).collect();
-    let unique_key: Option<String> = unique.then(|| value.chars().take(UNIQUE_KEY_CHARS).collect());
+    let unique_key: Option<String> = unique.then(|| super::assets::unique_key(&value));
     let stmt = Query::insert()
         .into_table(V::Table)
         .columns([V::AssetId, V::FieldId, V::Value, V::UniqueKey])
