@@ -331,6 +331,8 @@ impl AssetsApi {
     }
 
     /// Get an asset
+    ///
+    /// Requires role: viewer.
     #[oai(path = "/:id", method = "get", operation_id = "getAsset")]
     async fn get(
         &self,
@@ -401,7 +403,7 @@ impl AssetsApi {
 
     /// Find an asset by tag (scanners)
     ///
-    /// Case does not matter.
+    /// Requires role: viewer. Case does not matter.
     #[oai(path = "/by-tag/:tag", method = "get", operation_id = "getAssetByTag")]
     async fn by_tag(
         &self,
@@ -414,8 +416,8 @@ impl AssetsApi {
 
     /// Find assets by serial number (scanners)
     ///
-    /// Serials are not unique across vendors, so this returns a list (at
-    /// most 100), possibly empty.
+    /// Requires role: viewer. Serials are not unique across vendors, so
+    /// this returns a list (at most 100), possibly empty.
     #[oai(
         path = "/by-serial/:serial",
         method = "get",
@@ -436,8 +438,8 @@ impl AssetsApi {
 
     /// Assets inside this one
     ///
-    /// The assets whose `parent_id` is this asset (e.g. the PCs in a
-    /// machine's cabinet).
+    /// Requires role: viewer. The assets whose `parent_id` is this asset
+    /// (e.g. the PCs in a machine's cabinet).
     #[oai(path = "/:id/children", method = "get", operation_id = "listAssetChildren")]
     async fn children(
         &self,
@@ -454,7 +456,8 @@ impl AssetsApi {
 
     /// An asset's relations, both ways
     ///
-    /// Outgoing ones read `controls`, incoming ones `controlled by`.
+    /// Requires role: viewer. Outgoing ones read `controls`, incoming ones
+    /// `controlled by`.
     #[oai(path = "/:id/relations", method = "get", operation_id = "listAssetRelations")]
     async fn relations(
         &self,
