@@ -434,10 +434,7 @@ impl CheckedPatch {
         let text = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_owned));
         let num = |k: &str| v.get(k).map(Value::as_f64);
         let p = Self {
-            name: text("name")
-                .flatten()
-                .map(|n| check_name(&n, &mut errors))
-                .flatten(),
+            name: text("name").flatten().and_then(|n| check_name(&n, &mut errors)),
             kind: text("kind").flatten().and_then(|k| parse_kind(&k, &mut errors)),
             parent_id: v.get("parent_id").map(Value::as_i64),
             floor_x: num("floor_x"),
