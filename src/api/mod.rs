@@ -2,6 +2,7 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_bulk;
 pub mod asset_dto;
 pub mod assets;
 pub mod audit;
@@ -63,6 +64,7 @@ pub type Apis = (
     tokens::TokensApi,
     audit::AuditApi,
     assets::AssetsApi,
+    asset_bulk::AssetBulkApi,
     history::HistoryApi,
 );
 
@@ -74,6 +76,7 @@ fn apis() -> Apis {
         tokens::TokensApi,
         audit::AuditApi,
         assets::AssetsApi,
+        asset_bulk::AssetBulkApi,
         history::HistoryApi,
     )
 }

@@ -10,6 +10,7 @@ mod config_errors;
 mod contract;
 mod db_failure;
 mod inventory_assets;
+mod inventory_bulk;
 mod ldap_directory;
 mod ldap_login;
 mod migrations;

@@ -1,6 +1,7 @@
 //! Repositories: each statement written once with sea-query, generic over
 //! `Exec` so it runs on the pool or inside a transaction.
 
+pub mod asset_bulk;
 pub mod assets;
 pub mod audit;
 pub mod auth_failures;

@@ -2,6 +2,7 @@
 //! assets, relations, history, lists and search, bulk work.
 
 pub mod assets;
+pub mod bulk;
 pub mod history;
 pub mod relations;
 pub mod revert;
