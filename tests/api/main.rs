@@ -11,6 +11,7 @@ mod contract;
 mod db_failure;
 mod inventory_assets;
 mod inventory_bulk;
+mod inventory_demo;
 mod ldap_directory;
 mod ldap_login;
 mod migrations;

@@ -8,6 +8,7 @@ pub mod auth_failures;
 pub mod changes;
 pub mod field_defs;
 pub mod relations;
+pub mod seed;
 pub mod settings;
 pub mod tokens;
 pub mod users;

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod bulk;
+pub mod demo;
 pub mod history;
 pub mod relations;
 pub mod revert;
