@@ -98,10 +98,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let grace = self.state.config.server.shutdown_grace.0;
         tracing::info!(address = %self.addr, "ShopDB listening");
+        let retention = tokio::spawn(crate::service::inventory::history::retention_job(
+            self.state.clone(),
+        ));
         let result = Server::new_with_acceptor(self.acceptor)
             .name("shopdb")
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(grace))
             .await;
+        retention.abort();
         self.state.db.close().await;
         tracing::info!("ShopDB stopped");
         result

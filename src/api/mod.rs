@@ -4,16 +4,20 @@
 pub mod accounts;
 pub mod asset_bulk;
 pub mod asset_dto;
+pub mod asset_list;
+pub mod asset_types;
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod history;
 pub mod json_body;
+pub mod locations;
 pub mod meta;
 pub mod middleware;
 pub mod problem;
 pub mod security;
+pub mod summary;
 pub mod tokens;
 pub mod users;
 
@@ -54,6 +58,9 @@ pub enum ApiTags {
     /// The change history of the inventory, and reverting a change.
     #[oai(rename = "history")]
     History,
+    /// Counts and recent changes for dashboards and fleet roll-ups.
+    #[oai(rename = "summary")]
+    Summary,
 }
 
 /// Every API area.
@@ -63,9 +70,13 @@ pub type Apis = (
     users::UsersApi,
     tokens::TokensApi,
     audit::AuditApi,
+    locations::LocationsApi,
+    asset_types::AssetTypesApi,
     assets::AssetsApi,
     asset_bulk::AssetBulkApi,
     history::HistoryApi,
+    asset_list::AssetListApi,
+    summary::SummaryApi,
 );
 
 fn apis() -> Apis {
@@ -75,9 +86,13 @@ fn apis() -> Apis {
         users::UsersApi,
         tokens::TokensApi,
         audit::AuditApi,
+        locations::LocationsApi,
+        asset_types::AssetTypesApi,
         assets::AssetsApi,
         asset_bulk::AssetBulkApi,
         history::HistoryApi,
+        asset_list::AssetListApi,
+        summary::SummaryApi,
     )
 }
 

@@ -60,6 +60,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "Active Directory / LDAP sign-in (see docs/AUTHENTICATION.md)",
     ),
     ("admin", "First start: the `admin` account"),
+    ("history", "Inventory change history (see docs/INVENTORY.md)"),
     (
         "import",
         "Bulk upserts and CSV imports of assets (see docs/INVENTORY.md)",
@@ -117,6 +118,7 @@ pub const KEYS: &[KeyDoc] = &[
     key("auth.ldap.default_role", "Role for directory users in no mapped group: viewer, editor or admin. Empty: refuse them."),
     key("auth.ldap.timeout", "Time limit for each directory operation (connect, bind, search)."),
     secret("admin.password", "Password for the `admin` user created on the first start (empty database). Empty: a random one is printed once and must be changed at the first sign-in."),
+    key("history.retention_days", "Days of inventory change history to keep (older changes are purged hourly); 0 keeps everything."),
     key("import.max_bytes", "Largest request body of a CSV import or a bulk upsert (POST /api/v1/assets/import, /import/preview, /bulk), e.g. 64MiB. These routes alone may exceed server.body_limit; larger bodies get 413."),
     key("import.max_rows", "Most data rows one CSV import may have; larger files are refused (422): split them."),
     key("plugins.enabled", "Plugins to enable, e.g. [\"labels\"]. In env: comma-separated (SHOPDB_PLUGINS__ENABLED=labels,zabbix)."),

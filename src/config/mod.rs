@@ -28,6 +28,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub auth: AuthConfig,
     pub admin: AdminConfig,
+    pub history: HistoryConfig,
     pub import: ImportConfig,
     pub plugins: PluginsConfig,
     pub log: LogConfig,
@@ -128,6 +129,12 @@ pub struct ImportConfig {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HistoryConfig {
+    /// Days of inventory history to keep; 0 keeps everything.
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PluginsConfig {
     #[serde(deserialize_with = "types::lenient_list")]
     pub enabled: Vec<String>,
@@ -198,6 +205,7 @@ impl Default for Config {
             admin: AdminConfig {
                 password: String::new(),
             },
+            history: HistoryConfig { retention_days: 0 },
             import: ImportConfig {
                 max_bytes: ByteSize(64 * 1024 * 1024),
                 max_rows: 200_000,

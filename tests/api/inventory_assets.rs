@@ -535,3 +535,68 @@ async fn history_records_and_reverts(b: Backend) {
         .problem(404, "not_found");
 }
 dual_test!(history_records_and_reverts);
+
+async fn history_retention_purges_only_old_changes(b: Backend) {
+    let Some(app) = crate::helpers::spawn_app_with(b, |c| c.history.retention_days = 30).await else {
+        return;
+    };
+    let t = app.admin_token().await;
+    let a = create(&app, &t, lathe("CNC-1")).await;
+    let path = format!("/api/v1/assets/{}", a["id"]);
+    assert_eq!(
+        app.patch_auth(&path, &t, &json!({"version": 1, "name": "Lathe 2"}))
+            .await
+            .status,
+        200
+    );
+    // Age the creation by 40 days, as if it had happened then.
+    let old = shopdb::db::timestamp(chrono::Utc::now() - chrono::Duration::days(40));
+    use sea_query::ExprTrait as _;
+    let stmt = sea_query::Query::update()
+        .table(sea_query::Alias::new("change_log"))
+        .value(sea_query::Alias::new("at"), old)
+        .and_where(sea_query::Expr::col(sea_query::Alias::new("action")).eq("create"))
+        .to_owned();
+    app.state.db.execute(&stmt).await.unwrap();
+
+    let purged = shopdb::service::inventory::history::purge_expired(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    let h = app.get_auth(&format!("{path}/history"), &t).await.json();
+    assert_eq!(h["total"], 1);
+    assert_eq!(h["items"][0]["action"], "update");
+}
+dual_test!(history_retention_purges_only_old_changes);
+
+async fn unique_custom_values_ignore_case_on_every_backend(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let types = app.get_auth("/api/v1/asset-types", &t).await.json();
+    let machine = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == "machine")
+        .unwrap()["id"]
+        .clone();
+    let r = app
+        .post_auth(
+            &format!("/api/v1/asset-types/{machine}/fields"),
+            &t,
+            &json!({"key": "plc_id", "label": "PLC id", "kind": "text", "unique": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut a = lathe("CNC-1");
+    a["custom_fields"] = json!({"plc_id": "PLC-AB"});
+    create(&app, &t, a).await;
+    let mut b2 = lathe("CNC-2");
+    b2["custom_fields"] = json!({"plc_id": "plc-ab"});
+    let p = app
+        .post_auth("/api/v1/assets", &t, &b2)
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["field"], "custom_fields.plc_id");
+}
+dual_test!(unique_custom_values_ignore_case_on_every_backend);

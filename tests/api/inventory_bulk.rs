@@ -599,3 +599,143 @@ async fn imports_write_in_chunks(b: Backend) {
     assert_eq!(by_tag(&app, &t, "CNC-00007").await.json()["version"], 2);
 }
 dual_test!(imports_write_in_chunks);
+
+async fn create_location(app: &TestApp, t: &str, name: &str, kind: &str, parent: Option<i64>) -> i64 {
+    let r = app
+        .post_auth(
+            "/api/v1/locations",
+            t,
+            &json!({"name": name, "kind": kind, "parent_id": parent}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["id"].as_i64().unwrap()
+}
+
+async fn custom_fields_locations_and_an_export_round_trip(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let r = app
+        .post_auth(
+            "/api/v1/asset-types",
+            &t,
+            &json!({"key": "cnc_mill", "name": "CNC mill", "fields": [
+                {"key": "spindle_rpm", "label": "Max spindle speed", "kind": "integer", "max": 40000},
+                {"key": "has_probe", "kind": "boolean"},
+                {"key": "serial_plc", "label": "PLC serial", "kind": "text", "unique": true}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let plant = create_location(&app, &t, "Plant 1", "site", None).await;
+    let hall = create_location(&app, &t, "Hall B", "hall", Some(plant)).await;
+
+    let file = "tag,name,type,location,Max spindle speed,cf_has_probe,PLC serial\n\
+        m-1,Mill one,cnc_mill,plant 1/hall b,12000,yes,AB-1234\n\
+        m-2,Mill two,cnc_mill,Plant 1 / Hall B,fast,no,XY-0001\n\
+        m-3,Mill three,cnc_mill,,,,ab-1234\n\
+        p-1,Printer,printer,,,,\n";
+    let p = csv(&app, &t, "/api/v1/assets/import/preview", file).await.json();
+    assert_eq!(
+        p["suggested_mapping"]["Max spindle speed"],
+        "custom_fields.spindle_rpm"
+    );
+    assert_eq!(p["suggested_mapping"]["cf_has_probe"], "custom_fields.has_probe");
+    assert_eq!(p["suggested_mapping"]["PLC serial"], "custom_fields.serial_plc");
+    assert!(
+        p["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "custom_fields.spindle_rpm")
+    );
+
+    let o = csv(&app, &t, "/api/v1/assets/import?dry_run=true", file)
+        .await
+        .json();
+    let e = o["errors"].as_array().unwrap();
+    assert_eq!(e.len(), 2, "{o}");
+    assert_eq!(
+        (e[0]["row"].as_i64(), e[0]["field"].as_str()),
+        (Some(2), Some("custom_fields.spindle_rpm"))
+    );
+    assert_eq!(e[0]["column"], "Max spindle speed");
+    assert_eq!(
+        (e[1]["row"].as_i64(), e[1]["column"].as_str()),
+        (Some(3), Some("PLC serial"))
+    );
+    assert!(
+        e[1]["message"].as_str().unwrap().contains("row 1"),
+        "unique within the file: {o}"
+    );
+
+    let fixed = file
+        .replace("fast,no", "9000,no")
+        .replace(",,,,ab-1234", ",,,,CD-5678");
+    let o = csv(&app, &t, "/api/v1/assets/import", fixed.clone()).await.json();
+    assert_eq!(o["created"], 4, "{o}");
+    let m1 = by_tag(&app, &t, "m-1").await.json();
+    assert_eq!(m1["location_id"], hall);
+    assert_eq!(
+        m1["custom_fields"],
+        json!({"spindle_rpm": 12000, "has_probe": true, "serial_plc": "AB-1234"})
+    );
+    // The index and the search text are written like a single write's.
+    let l = app
+        .get_auth("/api/v1/assets?cf_spindle_rpm=9000", &t)
+        .await
+        .json();
+    assert_eq!(l["items"][0]["tag"], "M-2", "{l}");
+    let l = app.get_auth("/api/v1/assets?q=cd-56", &t).await.json();
+    assert_eq!(l["items"][0]["tag"], "M-3", "{l}");
+
+    // A value held by a stored asset is refused for another (any case).
+    let p = bulk(
+        &app,
+        &t,
+        false,
+        json!([{"tag": "m-2", "custom_fields": {"serial_plc": "ab-1234"}}]),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["field"], "items[0].custom_fields.serial_plc");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&m1["id"].to_string())
+    );
+
+    // What the export writes, the import reads back unchanged.
+    let r = app.get_auth("/api/v1/assets/export?format=csv", &t).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let o = csv(&app, &t, "/api/v1/assets/import", r.text.clone())
+        .await
+        .json();
+    assert_eq!(
+        (
+            o["unchanged"].as_i64(),
+            o["updated"].as_i64(),
+            o["error_count"].as_i64()
+        ),
+        (Some(4), Some(0), Some(0)),
+        "{o}"
+    );
+    assert_eq!(o["mapping"]["location_id"], "location");
+    assert!(
+        o["ignored_columns"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("location")),
+        "{o}"
+    );
+    // Edited in a spreadsheet: one value changes.
+    let edited = r.text.replace("Mill two", "Mill 2");
+    let o = csv(&app, &t, "/api/v1/assets/import", edited).await.json();
+    assert_eq!(
+        (o["updated"].as_i64(), o["unchanged"].as_i64()),
+        (Some(1), Some(3)),
+        "{o}"
+    );
+}
+dual_test!(custom_fields_locations_and_an_export_round_trip);

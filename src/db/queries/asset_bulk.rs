@@ -202,7 +202,7 @@ pub async fn replace_field_values(
         for (id, field, value, unique) in part {
             // The same cuts as the single-row write.
             let value: String = value.chars().take(1000).collect();
-            let unique_key: Option<String> = unique.then(|| value.chars().take(700).collect());
+            let unique_key: Option<String> = unique.then(|| assets::unique_key(&value));
             ins.values_panic([id.0.into(), field.0.into(), value.into(), unique_key.into()]);
         }
         e.execute(&ins).await?;
@@ -210,7 +210,7 @@ pub async fn replace_field_values(
     Ok(())
 }
 
-/// Which assets hold these values of a unique field: (index text, asset).
+/// Which assets hold these values of a unique field: (unique key, asset).
 pub async fn unique_holders(
     e: &mut impl Exec,
     field: FieldId,
@@ -219,7 +219,7 @@ pub async fn unique_holders(
     use AssetFieldValues as V;
     let mut out = Vec::new();
     for part in values.chunks(IN_LIST) {
-        let keys = part.iter().map(|v| v.chars().take(700).collect::<String>());
+        let keys = part.iter().map(|v| assets::unique_key(v));
         let stmt = Query::select()
             .columns([V::AssetId, V::UniqueKey])
             .from(V::Table)

@@ -438,11 +438,17 @@ pub async fn replace_field_values(
         .columns([V::AssetId, V::FieldId, V::Value, V::UniqueKey]);
     for (field, value, unique) in index {
         let value: String = value.chars().take(1000).collect();
-        let unique_key: Option<String> = unique.then(|| value.chars().take(700).collect());
+        let unique_key: Option<String> = unique.then(|| unique_key(&value));
         ins.values_panic([id.0.into(), field.0.into(), value.into(), unique_key.into()]);
     }
     e.execute(&ins).await?;
     Ok(())
+}
+
+/// What uniqueness compares: lower case (MySQL's collation ignores case,
+/// so SQLite must too), cut to the indexed length.
+pub fn unique_key(value: &str) -> String {
+    value.to_lowercase().chars().take(700).collect()
 }
 
 /// The asset holding `value` in a unique field, other than `except`.
@@ -453,7 +459,7 @@ pub async fn find_unique_holder(
     except: Option<AssetId>,
 ) -> Result<Option<AssetId>, DbError> {
     use AssetFieldValues as V;
-    let key: String = value.chars().take(700).collect();
+    let key = unique_key(value);
     let mut stmt = Query::select()
         .column(V::AssetId)
         .from(V::Table)

@@ -2,11 +2,14 @@
 //! `Exec` so it runs on the pool or inside a transaction.
 
 pub mod asset_bulk;
+pub mod asset_list;
+pub mod asset_types;
 pub mod assets;
 pub mod audit;
 pub mod auth_failures;
 pub mod changes;
 pub mod field_defs;
+pub mod locations;
 pub mod relations;
 pub mod seed;
 pub mod settings;

@@ -1,12 +1,12 @@
-//! Statements the demo site seeds with: locations one by one (lineage
-//! needs the id), relations many at a time, and an asset count.
+//! Statements the demo site seeds with: relations many at a time, and an
+//! asset count.
 
 use sea_query::{Alias, Expr, ExprTrait, Func, Query};
 
 use super::now_ts;
 use super::relations::AssetRelations;
 use crate::db::{DbError, Exec};
-use crate::domain::inventory::{AssetId, LocationId, LocationKind, RelationKind};
+use crate::domain::inventory::{AssetId, RelationKind};
 
 pub async fn count_assets(e: &mut impl Exec) -> Result<i64, DbError> {
     let stmt = Query::select()
@@ -18,93 +18,6 @@ pub async fn count_assets(e: &mut impl Exec) -> Result<i64, DbError> {
         .map(|r| r.get::<i64>("n"))
         .transpose()?
         .unwrap_or(0))
-}
-
-/// Where a new location goes: its parent's lineage, path and depth.
-#[derive(Debug, Clone)]
-pub struct Placed {
-    pub id: LocationId,
-    pub lineage: String,
-    pub path: String,
-    pub depth: i32,
-}
-
-/// Every location, placed.
-pub async fn all_locations(e: &mut impl Exec) -> Result<Vec<Placed>, DbError> {
-    let stmt = Query::select()
-        .columns(["id", "lineage", "path", "depth"].map(Alias::new))
-        .from(Alias::new("locations"))
-        .to_owned();
-    e.fetch_all(&stmt)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Placed {
-                id: LocationId(r.get("id")?),
-                lineage: r.get("lineage")?,
-                path: r.get("path")?,
-                depth: r.get("depth")?,
-            })
-        })
-        .collect()
-}
-
-/// Inserts a location under `parent` (None: a root) and returns where it is.
-pub async fn insert_location(
-    e: &mut impl Exec,
-    parent: Option<&Placed>,
-    name: &str,
-    kind: LocationKind,
-) -> Result<Placed, DbError> {
-    let l = |c: &str| Alias::new(c);
-    let now = now_ts();
-    let (path, depth) = match parent {
-        Some(p) => (format!("{} / {name}", p.path), p.depth + 1),
-        None => (name.to_owned(), 0),
-    };
-    // The lineage ends with the node's own id: a placeholder until known.
-    let ins = Query::insert()
-        .into_table(l("locations"))
-        .columns(
-            [
-                "parent_id",
-                "name",
-                "kind",
-                "lineage",
-                "path",
-                "depth",
-                "version",
-                "created_at",
-                "updated_at",
-            ]
-            .map(l),
-        )
-        .values_panic([
-            parent.map(|p| p.id.0).into(),
-            name.into(),
-            kind.as_str().into(),
-            "/".into(),
-            path.clone().into(),
-            depth.into(),
-            1i64.into(),
-            now.clone().into(),
-            now.into(),
-        ])
-        .to_owned();
-    let id = LocationId(e.execute(&ins).await?.last_insert_id);
-    let lineage = format!("{}{}/", parent.map_or("/", |p| p.lineage.as_str()), id.0);
-    let upd = Query::update()
-        .table(l("locations"))
-        .value(l("lineage"), lineage.clone())
-        .and_where(Expr::col(l("id")).eq(id.0))
-        .to_owned();
-    e.execute(&upd).await?;
-    Ok(Placed {
-        id,
-        lineage,
-        path,
-        depth,
-    })
 }
 
 /// Inserts relations, many per statement.

@@ -20,9 +20,10 @@ use super::bulk::{self, BulkInput, Naming};
 use super::history::{self, action, entity};
 use crate::db::queries::asset_bulk;
 use crate::db::queries::changes::NewChange;
-use crate::db::queries::seed::{self, Placed};
+use crate::db::queries::locations::{self, LocationFields, LocationRow, Placement};
+use crate::db::queries::seed;
 use crate::domain::Role;
-use crate::domain::inventory::{AssetId, LocationKind, RelationKind};
+use crate::domain::inventory::{AssetId, LocationId, LocationKind, RelationKind};
 use crate::service::ServiceError;
 use crate::service::auth::principal::{Principal, RequestCtx};
 use crate::state::AppState;
@@ -147,42 +148,60 @@ fn dates(rng: &mut StdRng) -> (String, String) {
 
 /// The site's locations: where each kind of asset goes.
 struct Site {
-    stations: Vec<Placed>,
-    cells: Vec<Placed>,
-    lines: Vec<Placed>,
-    rooms: Vec<Placed>,
+    stations: Vec<LocationRow>,
+    cells: Vec<LocationRow>,
+    lines: Vec<LocationRow>,
+    rooms: Vec<LocationRow>,
     count: usize,
 }
 
-/// Creates the location tree, reusing locations whose path exists.
+/// Creates the location tree through the locations repository, reusing
+/// locations whose path exists (`--force` on a seeded database).
 struct Builder<'a> {
     tx: &'a mut crate::db::Tx,
-    existing: HashMap<String, Placed>,
-    created: Vec<(Placed, LocationKind)>,
+    existing: HashMap<String, LocationRow>,
+    created: Vec<LocationRow>,
 }
 
 impl Builder<'_> {
     async fn at(
         &mut self,
-        parent: Option<&Placed>,
+        parent: Option<&LocationRow>,
         name: &str,
         kind: LocationKind,
-    ) -> Result<Placed, ServiceError> {
-        let path = parent.map_or_else(|| name.to_owned(), |p| format!("{} / {name}", p.path));
-        if let Some(p) = self.existing.get(&path) {
+    ) -> Result<LocationRow, ServiceError> {
+        let fields = LocationFields {
+            name: name.to_owned(),
+            kind,
+            parent_id: parent.map(|p| p.id),
+            floor_x: None,
+            floor_y: None,
+            notes: None,
+        };
+        let probe = Placement::under(parent, LocationId(0), name);
+        if let Some(p) = self.existing.get(&probe.path) {
             return Ok(p.clone());
         }
-        let p = seed::insert_location(self.tx, parent, name, kind).await?;
-        self.created.push((p.clone(), kind));
-        Ok(p)
+        let id = locations::insert(self.tx, &fields, parent, None).await?;
+        let now = chrono::Utc::now();
+        let row = LocationRow {
+            id,
+            placement: Placement::under(parent, id, name),
+            fields,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        self.created.push(row.clone());
+        Ok(row)
     }
 }
 
 async fn build_site(tx: &mut crate::db::Tx, halls: usize) -> Result<(Site, Vec<NewChange>), ServiceError> {
-    let existing = seed::all_locations(tx)
+    let existing = locations::all(tx)
         .await?
         .into_iter()
-        .map(|p| (p.path.clone(), p))
+        .map(|p| (p.path().to_owned(), p))
         .collect();
     let mut b = Builder {
         tx,
@@ -204,19 +223,19 @@ async fn build_site(tx: &mut crate::db::Tx, halls: usize) -> Result<(Site, Vec<N
             let line = b
                 .at(Some(&hall), &format!("Line {l}"), LocationKind::Line)
                 .await?;
-            site.lines.push(line.clone());
             for c in 1..=6 {
                 let cell = b
                     .at(Some(&line), &format!("Cell {c}"), LocationKind::Cell)
                     .await?;
-                site.cells.push(cell.clone());
                 for s in 1..=4 {
                     let st = b
                         .at(Some(&cell), &format!("Station {s}"), LocationKind::Station)
                         .await?;
                     site.stations.push(st);
                 }
+                site.cells.push(cell);
             }
+            site.lines.push(line);
         }
     }
     let offices = b.at(Some(&plant), "Offices", LocationKind::Area).await?;
@@ -227,24 +246,26 @@ async fn build_site(tx: &mut crate::db::Tx, halls: usize) -> Result<(Site, Vec<N
         site.rooms.push(room);
     }
     site.count = b.created.len();
-    let mut changes = Vec::with_capacity(b.created.len());
-    for (p, kind) in b.created {
-        let mut v = Map::new();
-        v.insert(
-            "name".into(),
-            json!(p.path.rsplit(" / ").next().unwrap_or_default()),
-        );
-        v.insert("kind".into(), json!(kind.as_str()));
-        v.insert("path".into(), json!(p.path));
-        changes.push(NewChange {
-            entity: entity::LOCATION,
-            entity_id: p.id.0,
-            action: action::CREATE,
-            summary: p.path.clone(),
-            changes: history::snapshot(&v, true),
-            ..NewChange::default()
-        });
-    }
+    let changes = b
+        .created
+        .iter()
+        .map(|r| {
+            // What the locations service records of a new location.
+            let mut v = Map::new();
+            v.insert("name".into(), json!(r.name()));
+            v.insert("kind".into(), json!(r.fields.kind.as_str()));
+            v.insert("parent_id".into(), json!(r.fields.parent_id.map(|p| p.0)));
+            v.insert("path".into(), json!(r.path()));
+            NewChange {
+                entity: entity::LOCATION,
+                entity_id: r.id.0,
+                action: action::CREATE,
+                summary: r.path().to_owned(),
+                changes: history::snapshot(&v, true),
+                ..NewChange::default()
+            }
+        })
+        .collect();
     Ok((site, changes))
 }
 
@@ -252,7 +273,7 @@ fn item(
     tag: String,
     name: String,
     type_key: &str,
-    location: &Placed,
+    location: &LocationRow,
     text: Vec<(&'static str, String)>,
 ) -> BulkInput {
     BulkInput {
@@ -300,7 +321,7 @@ fn plan(rng: &mut StdRng, site: &Site, n: usize) -> Plan {
             format!("SW-{:06}", i + 1),
             format!(
                 "Switch {}",
-                cell.path.split(" / ").skip(1).collect::<Vec<_>>().join(" ")
+                cell.path().split(" / ").skip(1).collect::<Vec<_>>().join(" ")
             ),
             "network_device",
             cell,
@@ -623,11 +644,23 @@ mod tests {
     use super::*;
 
     fn site() -> Site {
-        let p = |i: i64| Placed {
-            id: crate::domain::inventory::LocationId(i),
-            lineage: format!("/{i}/"),
-            path: format!("Plant 1 / X {i}"),
-            depth: 1,
+        let p = |i: i64| {
+            let id = LocationId(i);
+            LocationRow {
+                id,
+                fields: LocationFields {
+                    name: format!("X {i}"),
+                    kind: LocationKind::Station,
+                    parent_id: None,
+                    floor_x: None,
+                    floor_y: None,
+                    notes: None,
+                },
+                placement: Placement::under(None, id, &format!("X {i}")),
+                version: 1,
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+            }
         };
         Site {
             stations: (0..48).map(p).collect(),

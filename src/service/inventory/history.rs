@@ -99,6 +99,30 @@ pub async fn get(state: &AppState, who: &Principal, id: i64) -> Result<ChangeRow
         .ok_or_else(|| ServiceError::NotFound(format!("change {id}")))
 }
 
+/// Deletes changes older than `history.retention_days` (0 keeps all).
+pub async fn purge_expired(state: &AppState) -> Result<u64, ServiceError> {
+    let days = state.config.history.retention_days;
+    if days == 0 {
+        return Ok(0);
+    }
+    let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+    Ok(changes::purge_before(&mut state.db.clone(), before).await?)
+}
+
+/// Purges expired history now and then every hour, until aborted
+/// (the server aborts it on shutdown).
+pub async fn retention_job(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match purge_expired(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "expired inventory history purged"),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired history; will retry"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,13 @@
 //! The inventory's use cases: locations, asset types and their fields,
 //! assets, relations, history, lists and search, bulk work.
 
+pub mod asset_types;
 pub mod assets;
 pub mod bulk;
 pub mod demo;
 pub mod history;
+pub mod listing;
+pub mod locations;
 pub mod relations;
 pub mod revert;
 

@@ -24,7 +24,7 @@ use super::assets::draft::{AssetDraft, Lookups, TypeSel, ValidAsset, validate};
 use super::history;
 use crate::db::Exec;
 use crate::db::queries::asset_bulk;
-use crate::db::queries::assets::AssetRow;
+use crate::db::queries::assets::{self, AssetRow};
 use crate::domain::Role;
 use crate::domain::inventory::fields::from_text;
 use crate::domain::inventory::{AssetId, AssetTag, FieldId};
@@ -508,7 +508,8 @@ impl<'a> Engine<'a> {
                     continue;
                 }
                 let key = self.field_key(e, &c.valid, *field).await?;
-                match self.claims.get(&(*field, value.clone())) {
+                let claim = (*field, assets::unique_key(value));
+                match self.claims.get(&claim) {
                     Some(first) if *first != c.index => {
                         out.entry(c.index).or_default().push(FieldError::new(
                             format!("custom_fields.{key}"),
@@ -519,7 +520,7 @@ impl<'a> Engine<'a> {
                         ));
                     }
                     _ => {
-                        self.claims.insert((*field, value.clone()), c.index);
+                        self.claims.insert(claim, c.index);
                         by_field.entry(*field).or_default().push((
                             value.clone(),
                             c.index,
@@ -536,8 +537,7 @@ impl<'a> Engine<'a> {
                 .into_iter()
                 .collect();
             for (value, index, me) in wanted {
-                let cut: String = value.chars().take(700).collect();
-                if let Some(holder) = holders.get(&cut)
+                if let Some(holder) = holders.get(&assets::unique_key(&value))
                     && Some(*holder) != me
                 {
                     let c = candidates.iter().find(|c| c.index == index);
