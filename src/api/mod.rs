@@ -2,7 +2,9 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_bulk;
 pub mod asset_dto;
+pub mod asset_list;
 pub mod asset_types;
 pub mod assets;
 pub mod audit;
@@ -16,6 +18,7 @@ pub mod middleware;
 pub mod plugins;
 pub mod problem;
 pub mod security;
+pub mod summary;
 pub mod tokens;
 pub mod users;
 
@@ -58,6 +61,9 @@ pub enum ApiTags {
     /// The change history of the inventory, and reverting a change.
     #[oai(rename = "history")]
     History,
+    /// Counts and recent changes for dashboards and fleet roll-ups.
+    #[oai(rename = "summary")]
+    Summary,
     /// The plugins enabled on this site and their UI manifests. Each plugin's
     /// own operations carry its tag `plugin:<id>`.
     #[oai(rename = "plugins")]
@@ -74,7 +80,10 @@ pub type Apis = (
     locations::LocationsApi,
     asset_types::AssetTypesApi,
     assets::AssetsApi,
+    asset_bulk::AssetBulkApi,
     history::HistoryApi,
+    asset_list::AssetListApi,
+    summary::SummaryApi,
     plugins::PluginsApi,
     crate::plugins::Apis,
 );
@@ -91,7 +100,10 @@ fn apis(state: Option<&AppState>) -> Apis {
         locations::LocationsApi,
         asset_types::AssetTypesApi,
         assets::AssetsApi,
+        asset_bulk::AssetBulkApi,
         history::HistoryApi,
+        asset_list::AssetListApi,
+        summary::SummaryApi,
         plugins::PluginsApi,
         crate::plugins::apis(state),
     )

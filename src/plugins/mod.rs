@@ -32,6 +32,9 @@ pub use crate::jobs::Job;
 use crate::service::ServiceError;
 use crate::state::AppState;
 
+/// Starts a plugin from its config section (see `PluginInfo::start`).
+pub type StartFn = fn(&Section) -> Result<Arc<dyn Plugin>, Vec<String>>;
+
 /// What a plugin declares about itself: static data, known without
 /// starting it (config loading, example files, `shopdb version`).
 pub struct PluginInfo {
@@ -47,7 +50,7 @@ pub struct PluginInfo {
     /// Builds the running plugin from its section. The section has already
     /// passed the key checks (no unknown keys, required ones present);
     /// typed parsing errors are returned as messages naming the key.
-    pub start: fn(&Section) -> Result<Arc<dyn Plugin>, Vec<String>>,
+    pub start: StartFn,
 }
 
 impl std::fmt::Debug for PluginInfo {

@@ -417,6 +417,37 @@ async fn sheets_print_any_selection_at_exact_size(b: Backend) {
     )
     .await
     .problem(422, "validation_failed");
+    // The assets list's filters select too (AND-ed, in `sort` order), after ids.
+    let pc = asset(
+        &app,
+        &t,
+        json!({"tag": "PC-1", "name": "Office PC", "type": "computer"}),
+    )
+    .await;
+    let r = get_ok(&app, "/api/v1/plugins/labels/sheet?type=computer", &t).await;
+    assert_eq!(r.header("x-label-count"), Some("1"));
+    assert!(r.text.contains(&format!("data-asset=\"{pc}\"")));
+    let r = get_ok(
+        &app,
+        &format!("/api/v1/plugins/labels/sheet.zpl?ids={pc}&type=machine&q=m-&sort=-tag"),
+        &t,
+    )
+    .await;
+    let tags: Vec<&str> = r
+        .text
+        .lines()
+        .filter(|l| l.contains("^A0N") && (l.contains("^FDPC-1^FS") || l.contains("^FDM-")))
+        .map(|l| &l[l.find("^FD").unwrap() + 3..l.len() - 3])
+        .collect();
+    assert_eq!(tags, ["PC-1", "M-4", "M-3", "M-2", "M-1", "M-0"]);
+    app.get_auth("/api/v1/plugins/labels/sheet?status=bogus", &t)
+        .await
+        .problem(400, "invalid_parameter");
+    let p = app
+        .get_auth("/api/v1/plugins/labels/sheet?type=spaceship", &t)
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["field"], "type");
 }
 dual_test!(sheets_print_any_selection_at_exact_size);
 
@@ -716,3 +747,58 @@ async fn new_assets_stay_out_of_the_queue_when_configured(b: Backend) {
     assert!(r.text.contains("width=\"70mm\" height=\"42.3mm\""), "{}", r.text);
 }
 dual_test!(new_assets_stay_out_of_the_queue_when_configured);
+
+async fn bulk_writes_run_the_hooks_too(b: Backend) {
+    let Some(app) = spawn_app_with(b, labels_on).await else {
+        return;
+    };
+    let t = app.admin_token().await;
+    let bulk = |items: Value| json!({"dry_run": false, "items": items});
+    let r = app
+        .post_auth(
+            "/api/v1/assets/bulk",
+            &t,
+            &bulk(json!([
+                {"tag": "B-1", "name": "Press", "type": "machine"},
+                {"tag": "B-2", "name": "Robot", "type": "machine"}
+            ])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let q = queue(&app, &t).await;
+    assert_eq!(q["total"], 2, "{q}");
+    assert!(
+        q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["reason"] == "new")
+    );
+    // Print both, then rename one through the bulk path: only it comes back.
+    let ids: Vec<i64> = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["asset_id"].as_i64().unwrap())
+        .collect();
+    app.post_auth("/api/v1/plugins/labels/printed", &t, &json!({"asset_ids": ids}))
+        .await;
+    let r = app
+        .post_auth(
+            "/api/v1/assets/bulk",
+            &t,
+            &bulk(json!([
+                {"tag": "B-1", "name": "Press 2", "type": "machine"},
+                {"tag": "B-2", "name": "Robot", "type": "machine"}
+            ])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let q = queue(&app, &t).await;
+    assert_eq!(q["total"], 1, "{q}");
+    assert_eq!(
+        (q["items"][0]["tag"].as_str(), q["items"][0]["reason"].as_str()),
+        (Some("B-1"), Some("changed"))
+    );
+}
+dual_test!(bulk_writes_run_the_hooks_too);

@@ -161,11 +161,13 @@ CREATE TABLE IF NOT EXISTS change_log (
     KEY change_log_actor (actor_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Substring search (ADR 0006): each asset's searchable text, lowercased,
--- in a narrow table with a binary collation so a substring scan is cheap.
+-- Substring search (ADR 0006): each asset's searchable text, lowercased
+-- UTF-8 (at most 4000 bytes), in a narrow table. VARBINARY: LIKE compares
+-- bytes, about twice as fast a scan as a utf8mb4_bin column, and the same
+-- answer since both sides are lower case.
 CREATE TABLE IF NOT EXISTS asset_search (
     asset_id BIGINT        NOT NULL,
-    body     VARCHAR(4000) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    body     VARBINARY(4000) NOT NULL,
     PRIMARY KEY (asset_id),
     CONSTRAINT asset_search_asset_fk FOREIGN KEY (asset_id) REFERENCES assets (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

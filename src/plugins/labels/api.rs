@@ -7,6 +7,7 @@
 //! sheet from a same-origin iframe's `srcdoc` (docs/PLUGINS.md).
 
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Binary, Html, Json, PlainText};
@@ -22,6 +23,7 @@ use crate::api::security::Auth;
 use crate::domain::inventory::AssetId;
 use crate::plugins::PluginOpenApi;
 use crate::service::FieldError;
+use crate::service::inventory::listing::params::{Filter, RawParams, custom_params, parse_list};
 use crate::service::inventory::{ExpectedVersion, etag};
 use crate::state::AppState;
 
@@ -331,7 +333,7 @@ pub struct LabelCount {
 }
 
 /// `1,2,3` → ids; each bad item named.
-fn parse_ids(text: Option<&str>) -> Result<Vec<i64>, ApiError> {
+fn parse_ids(text: Option<&str>) -> Result<Vec<i64>, Vec<FieldError>> {
     let Some(text) = text else { return Ok(Vec::new()) };
     let mut ids = Vec::new();
     let mut bad = Vec::new();
@@ -345,14 +347,7 @@ fn parse_ids(text: Option<&str>) -> Result<Vec<i64>, ApiError> {
         Ok(ids)
     } else {
         let msg = format!("not asset ids: {} (use ids=1,2,3)", bad.join(", "));
-        Err(ApiError::BadRequest(Json(
-            Problem::new(
-                poem::http::StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                format!("parameter `ids`: {msg}"),
-            )
-            .with_errors(vec![FieldError::new("ids", msg)]),
-        )))
+        Err(vec![FieldError::new("ids", msg)])
     }
 }
 
@@ -367,16 +362,68 @@ fn list(text: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
+/// The assets list's filter parameters, as the sheet operations take them.
+struct ListFilter {
+    status: Option<String>,
+    types: Option<String>,
+    location: Option<i64>,
+    include_descendants: Option<bool>,
+    manufacturer: Option<String>,
+    model: Option<String>,
+    hostname: Option<String>,
+    ip: Option<String>,
+    parent_id: Option<i64>,
+    updated_since: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    custom: Vec<(String, String)>,
+}
+
+fn bad_params(errors: Vec<FieldError>) -> ApiError {
+    let detail = match errors.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.field, one.message),
+        many => format!("{} parameters are invalid", many.len()),
+    };
+    ApiError::BadRequest(Json(
+        Problem::new(poem::http::StatusCode::BAD_REQUEST, "invalid_parameter", detail).with_errors(errors),
+    ))
+}
+
+/// Malformed parameters are 400 here (the list's own parser); what they
+/// name is looked up by the service (422 when missing).
 fn selection(
-    ids: &Query<Option<String>>,
-    tag: &Query<Option<String>>,
-    queued: &Query<Option<bool>>,
-) -> Result<Selection, ApiError> {
-    Ok(Selection {
-        ids: parse_ids(ids.0.as_deref())?,
-        tags: list(tag.0.as_deref()),
-        queued: queued.0.unwrap_or(false),
-    })
+    ids: Option<&str>,
+    tag: Option<&str>,
+    queued: Option<bool>,
+    f: ListFilter,
+) -> Result<Selection, Vec<FieldError>> {
+    let raw = RawParams {
+        status: f.status,
+        types: f.types,
+        location: f.location,
+        include_descendants: f.include_descendants,
+        manufacturer: f.manufacturer,
+        model: f.model,
+        tag: None,
+        hostname: f.hostname,
+        ip: f.ip,
+        parent_id: f.parent_id,
+        updated_since: f.updated_since,
+        q: f.q,
+        sort: f.sort,
+        fields: None,
+        custom: f.custom,
+    };
+    // Every malformed parameter at once.
+    match (parse_ids(ids), parse_list(&raw)) {
+        (Ok(ids), Ok(spec)) => Ok(Selection {
+            ids,
+            tags: list(tag),
+            queued: queued.unwrap_or(false),
+            filter: (spec.filter != Filter::default()).then_some((spec.filter, spec.sort)),
+        }),
+        (a, b) => Err(a.err().into_iter().chain(b.err()).flatten().collect()),
+    }
 }
 
 /// `CNC/0042` → `CNC_0042`: tags may hold `/`, file names may not.
@@ -682,16 +729,22 @@ impl LabelsApi {
 
     /// Print a sheet of labels (HTML)
     ///
-    /// Any role. The assets: `ids` (in that order), `tag` and/or
-    /// `queued=true` (the print queue, oldest first); each asset once, at
-    /// most `plugins.labels.max_labels`. Sheet templates start at cell
-    /// `skip` on the first page (a partly used sheet). Printing does not
-    /// change the queue: call `markLabelsPrinted` after the print dialog.
+    /// Any role. Which assets: each of these adds some, in this order, each
+    /// asset once, at most `plugins.labels.max_labels` in all: `ids` (in
+    /// the order given), `tag` (a comma list), the assets list's filters
+    /// (`status`, `type`, `location`, `q`, `cf_<field key>` … exactly as in
+    /// `listAssets`, AND-ed, in `sort` order) and `queued=true` (the print
+    /// queue, oldest first). Malformed parameters are 400; ids, tags, types
+    /// or locations that do not exist are 422. Sheet templates start at
+    /// cell `skip` on the first page (a partly used sheet). Printing does
+    /// not change the queue: call `markLabelsPrinted` after the print
+    /// dialog.
     #[oai(path = "/sheet", method = "get", operation_id = "renderLabelSheet")]
     #[allow(clippy::too_many_arguments)]
     async fn sheet(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: Auth,
         /// Asset ids, comma-separated.
         #[oai(validator(max_length = 100000))]
@@ -701,6 +754,31 @@ impl LabelsApi {
         tag: Query<Option<String>>,
         /// Include the print queue.
         queued: Query<Option<bool>>,
+        /// As in `listAssets`: comma list of statuses.
+        status: Query<Option<String>>,
+        /// As in `listAssets`: comma list of asset type keys.
+        #[oai(name = "type")]
+        types: Query<Option<String>>,
+        /// As in `listAssets`: a location id (and below it, see `include_descendants`).
+        location: Query<Option<i64>>,
+        /// As in `listAssets`: with `location`, include assets below it (default true).
+        include_descendants: Query<Option<bool>>,
+        /// As in `listAssets`: exact manufacturer.
+        manufacturer: Query<Option<String>>,
+        /// As in `listAssets`: exact model.
+        model: Query<Option<String>>,
+        /// As in `listAssets`: exact hostname (any case).
+        hostname: Query<Option<String>>,
+        /// As in `listAssets`: exact IP address.
+        ip: Query<Option<String>>,
+        /// As in `listAssets`: assets inside this asset.
+        parent_id: Query<Option<i64>>,
+        /// As in `listAssets`: changed at or after this RFC 3339 time.
+        updated_since: Query<Option<String>>,
+        /// As in `listAssets`: substring search.
+        q: Query<Option<String>>,
+        /// As in `listAssets`: the order of the filter's matches (default `tag`).
+        sort: Query<Option<String>>,
         /// Template id or key (default: `plugins.labels.default_template`).
         #[oai(validator(max_length = 64))]
         template: Query<Option<String>>,
@@ -708,7 +786,27 @@ impl LabelsApi {
         #[oai(validator(maximum(value = "799")))]
         skip: Query<Option<u32>>,
     ) -> Result<SheetResponse, ApiError> {
-        let sel = selection(&ids, &tag, &queued)?;
+        let sel = selection(
+            ids.0.as_deref(),
+            tag.0.as_deref(),
+            queued.0,
+            ListFilter {
+                status: status.0,
+                types: types.0,
+                location: location.0,
+                include_descendants: include_descendants.0,
+                manufacturer: manufacturer.0,
+                model: model.0,
+                hostname: hostname.0,
+                ip: ip.0,
+                parent_id: parent_id.0,
+                updated_since: updated_since.0,
+                q: q.0,
+                sort: sort.0,
+                custom: custom_params(req.uri().query().unwrap_or_default()),
+            },
+        )
+        .map_err(bad_params)?;
         let out = service::sheet_html(
             &state,
             auth.principal(),
@@ -729,9 +827,11 @@ impl LabelsApi {
     /// Any role. The same selection as `renderLabelSheet`; one ZPL format
     /// per label.
     #[oai(path = "/sheet.zpl", method = "get", operation_id = "renderLabelSheetZpl")]
+    #[allow(clippy::too_many_arguments)]
     async fn sheet_zpl(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: Auth,
         /// Asset ids, comma-separated.
         #[oai(validator(max_length = 100000))]
@@ -741,13 +841,58 @@ impl LabelsApi {
         tag: Query<Option<String>>,
         /// Include the print queue.
         queued: Query<Option<bool>>,
+        /// As in `listAssets`: comma list of statuses.
+        status: Query<Option<String>>,
+        /// As in `listAssets`: comma list of asset type keys.
+        #[oai(name = "type")]
+        types: Query<Option<String>>,
+        /// As in `listAssets`: a location id (and below it, see `include_descendants`).
+        location: Query<Option<i64>>,
+        /// As in `listAssets`: with `location`, include assets below it (default true).
+        include_descendants: Query<Option<bool>>,
+        /// As in `listAssets`: exact manufacturer.
+        manufacturer: Query<Option<String>>,
+        /// As in `listAssets`: exact model.
+        model: Query<Option<String>>,
+        /// As in `listAssets`: exact hostname (any case).
+        hostname: Query<Option<String>>,
+        /// As in `listAssets`: exact IP address.
+        ip: Query<Option<String>>,
+        /// As in `listAssets`: assets inside this asset.
+        parent_id: Query<Option<i64>>,
+        /// As in `listAssets`: changed at or after this RFC 3339 time.
+        updated_since: Query<Option<String>>,
+        /// As in `listAssets`: substring search.
+        q: Query<Option<String>>,
+        /// As in `listAssets`: the order of the filter's matches (default `tag`).
+        sort: Query<Option<String>>,
         /// Template id or key (default: `plugins.labels.default_template`).
         #[oai(validator(max_length = 64))]
         template: Query<Option<String>>,
         /// Printer resolution: 152, 203, 300 or 600 (default: `plugins.labels.zpl_dpi`).
         dpi: Query<Option<u32>>,
     ) -> Result<ZplResponse, ApiError> {
-        let sel = selection(&ids, &tag, &queued)?;
+        let sel = selection(
+            ids.0.as_deref(),
+            tag.0.as_deref(),
+            queued.0,
+            ListFilter {
+                status: status.0,
+                types: types.0,
+                location: location.0,
+                include_descendants: include_descendants.0,
+                manufacturer: manufacturer.0,
+                model: model.0,
+                hostname: hostname.0,
+                ip: ip.0,
+                parent_id: parent_id.0,
+                updated_since: updated_since.0,
+                q: q.0,
+                sort: sort.0,
+                custom: custom_params(req.uri().query().unwrap_or_default()),
+            },
+        )
+        .map_err(bad_params)?;
         let out = service::sheet_zpl(&state, auth.principal(), &sel, template.0.as_deref(), dpi.0).await?;
         Ok(ZplResponse::Ok(
             PlainText(out.body),

@@ -96,7 +96,7 @@ impl Matrix {
                     byte = 0;
                 }
             }
-            if side % 8 != 0 {
+            if !side.is_multiple_of(8) {
                 raw.push(byte << (8 - side % 8));
             }
         }

@@ -6,6 +6,7 @@ use super::layout::{self, LabelData};
 use super::qr::Matrix;
 use super::template::{Sheet, Template, TemplateSpec};
 use super::{LabelsConfig, LabelsPlugin, asset_url, label_changed, sheet, zpl};
+use crate::db::queries::asset_list::{self, SortColumn};
 use crate::db::queries::assets::{self, AssetRow};
 use crate::db::{Db, DbError, Tx};
 use crate::domain::Role;
@@ -13,6 +14,8 @@ use crate::domain::inventory::{AssetId, AssetTag};
 use crate::plugins::{AssetChange, AssetEvent};
 use crate::service::auth::principal::Principal;
 use crate::service::inventory::ExpectedVersion;
+use crate::service::inventory::listing::params::Filter;
+use crate::service::inventory::listing::{self, ListError};
 use crate::service::{FieldError, ServiceError};
 use crate::state::AppState;
 
@@ -370,21 +373,24 @@ pub async fn status(state: &AppState, who: &Principal, id: AssetId) -> Result<La
 
 // ---- sheets ----------------------------------------------------------
 
-/// Which assets a sheet holds: any of ids, tags and the print queue.
+/// Which assets a sheet holds: each source adds assets.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub ids: Vec<i64>,
     pub tags: Vec<String>,
     pub queued: bool,
+    /// The assets list's filters (AND-ed as in `listAssets`), in `sort` order.
+    pub filter: Option<(Filter, Vec<(SortColumn, bool)>)>,
 }
 
 /// The selected assets in print order: ids as given, then tags as given,
-/// then the queue (oldest first); each asset once.
+/// then the list filter's matches, then the queue (oldest first); each
+/// asset once.
 pub async fn select(db: &mut Db, sel: &Selection, max: usize) -> Result<Vec<AssetRow>, ServiceError> {
-    if sel.ids.is_empty() && sel.tags.is_empty() && !sel.queued {
+    if sel.ids.is_empty() && sel.tags.is_empty() && !sel.queued && sel.filter.is_none() {
         return Err(invalid(
             "ids",
-            "choose the assets: `ids`, `tag` or `queued=true` (any combination)",
+            "choose the assets: `ids`, `tag`, `queued=true` or the assets list's filters (any combination)",
         ));
     }
     let mut errors = Vec::new();
@@ -426,6 +432,18 @@ pub async fn select(db: &mut Db, sel: &Selection, max: usize) -> Result<Vec<Asse
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
+    let filtered = match &sel.filter {
+        Some((filter, sort)) => {
+            let criteria = match listing::resolve(db, filter).await {
+                Ok(c) => c,
+                Err(ListError::Params(e)) => return Err(ServiceError::Validation(e)),
+                Err(ListError::Service(e)) => return Err(e),
+            };
+            let backend = db.backend();
+            asset_list::page(db, backend, &criteria, sort, max as u64 + 1, 0).await?
+        }
+        None => Vec::new(),
+    };
     let queued = if sel.queued {
         db::queued_assets(db, max as u64 + 1).await?
     } else {
@@ -441,6 +459,7 @@ pub async fn select(db: &mut Db, sel: &Selection, max: usize) -> Result<Vec<Asse
             tags.iter()
                 .filter_map(|t| by_tag.iter().find(|a| &a.fields.tag == t)),
         )
+        .chain(filtered.iter())
         .chain(queued.iter());
     for a in in_order {
         if seen.insert(a.id) {
@@ -633,13 +652,19 @@ pub async fn on_asset(cfg: &LabelsConfig, tx: &mut Tx, ev: &AssetEvent<'_>) -> R
             db::enqueue(tx, ev.asset, reason::NEW, who).await?;
         }
         AssetChange::Updated { .. } if label_changed(&ev.change) => {
-            if db::printed(tx, ev.asset).await?.is_some() {
-                db::enqueue(tx, ev.asset, reason::CHANGED, who).await?;
-            }
+            requeue_if_printed(tx, ev.asset, who).await?;
         }
         // Queue and print rows of a deleted asset go with it (foreign keys
         // cascade), in this same transaction.
         _ => {}
+    }
+    Ok(())
+}
+
+/// Only a label that exists can be out of date.
+async fn requeue_if_printed(tx: &mut Tx, asset: AssetId, who: Option<&str>) -> Result<(), ServiceError> {
+    if db::printed(tx, asset).await?.is_some() {
+        db::enqueue(tx, asset, reason::CHANGED, who).await?;
     }
     Ok(())
 }

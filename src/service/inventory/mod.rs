@@ -3,7 +3,10 @@
 
 pub mod asset_types;
 pub mod assets;
+pub mod bulk;
+pub mod demo;
 pub mod history;
+pub mod listing;
 pub mod locations;
 pub mod relations;
 pub mod revert;

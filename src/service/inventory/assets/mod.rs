@@ -108,6 +108,7 @@ pub(crate) async fn insert_valid(
 /// Writes a validated asset over `current` if still at `version`, records
 /// the diff and runs the plugin hooks (inside `tx`). Returns false when
 /// nothing changed (no write, no hooks).
+#[allow(clippy::too_many_arguments)] // one write's whole context; callers name each part
 pub(crate) async fn update_valid(
     plugins: &Plugins,
     tx: &mut Tx,
@@ -196,7 +197,8 @@ pub struct AssetPatch {
 }
 
 impl AssetPatch {
-    fn apply(self, d: &mut AssetDraft) {
+    /// Writes the present fields over `d`.
+    pub(crate) fn apply(self, d: &mut AssetDraft) {
         if let Some(v) = self.tag {
             d.tag = v;
         }
