@@ -67,9 +67,14 @@ pub async fn resolve_template(
 ) -> Result<Template, ServiceError> {
     match named.map(str::trim).filter(|s| !s.is_empty()) {
         Some(sel) => {
-            let found = match sel.parse::<i64>() {
+            // An id, else a key (keys may be all digits too).
+            let by_id = match sel.parse::<i64>() {
                 Ok(id) => db::find_template(db, id).await?,
-                Err(_) => db::find_template_by_key(db, sel).await?,
+                Err(_) => None,
+            };
+            let found = match by_id {
+                Some(t) => Some(t),
+                None => db::find_template_by_key(db, sel).await?,
             };
             match found {
                 Some(t) => Ok(t),
