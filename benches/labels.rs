@@ -56,7 +56,13 @@ async fn main() {
             type_sel: Some(TypeSel::Key("machine".into())),
             ..AssetDraft::default()
         };
-        ids.push(assets::create(&state, &who, &ctx, draft).await.expect("asset").id.0);
+        ids.push(
+            assets::create(&state, &who, &ctx, draft)
+                .await
+                .expect("asset")
+                .id
+                .0,
+        );
     }
     let sel = Selection {
         ids,
