@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { REFRESH_TOKEN_KEY } from './auth/store'
-import { mountApp } from './test/app'
+import { mountApp, settle } from './test/app'
 import { fakeServer, jsonResponse, sampleMeta, tokenPair } from './test/fixtures'
 
 /** A server with a stored session that the app restores on load. */
@@ -29,9 +29,10 @@ describe('App shell', () => {
     expect(header.get('.site__code').text()).toBe('PLANT1')
     expect(header.get('.session__name').text()).toBe('Jane Doe')
     expect(header.get('.session__role').text()).toBe('Editor')
-    expect(header.get('button').text()).toBe('Sign out')
+    expect(header.get('[data-testid="sign-out"]').text()).toBe('Sign out')
+    expect(header.findAll('nav a').map((a) => a.text())).toEqual(['Dashboard', 'Assets', 'Locations', 'Import'])
     expect(document.title).toBe('Plant 1 · ShopDB')
-    expect(wrapper.get('main h1').text()).toBe('Site overview')
+    expect(wrapper.get('main h1').text()).toBe('Dashboard')
   })
 
   it('shows the not-found view for unknown paths', async () => {

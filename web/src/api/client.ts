@@ -25,6 +25,8 @@ export interface Problem {
   /** The server's request id (also in `X-Request-Id`); worth quoting in reports. */
   request_id?: string
   errors?: FieldError[]
+  /** On a stale-version refusal (409 `stale_version`, 412): the record's version now. */
+  current_version?: number
   /** Seconds from the `Retry-After` header (429 and 503 answers), when the server sent one. */
   retryAfter?: number
 }
@@ -40,6 +42,7 @@ export class ApiError extends Error implements Problem {
   readonly instance: string | undefined
   readonly request_id: string | undefined
   readonly errors: FieldError[] | undefined
+  readonly current_version: number | undefined
   readonly retryAfter: number | undefined
 
   constructor(problem: Problem, options?: { cause?: unknown }) {
@@ -52,6 +55,7 @@ export class ApiError extends Error implements Problem {
     this.instance = problem.instance
     this.request_id = problem.request_id
     this.errors = problem.errors
+    this.current_version = problem.current_version
     this.retryAfter = problem.retryAfter
   }
 }
@@ -154,6 +158,14 @@ export interface ApiClient {
     path: P,
     ...options: OptionsArg<Operation<P, 'delete'>>
   ): Promise<ApiResponse<P, 'delete'>>
+  /**
+   * `GET path` for a non-JSON body (a CSV export, a label image): the same auth, retry and
+   * problem handling, resolving with the body as a Blob and the file name the server suggests.
+   */
+  getBlob<P extends GetPath>(
+    path: P,
+    ...options: OptionsArg<Operation<P, 'get'>>
+  ): Promise<{ blob: Blob; filename: string | null }>
   /** Installs (or, with null, removes) the bearer-token source. */
   setAuth(handler: AuthHandler | null): void
 }
@@ -171,8 +183,15 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
   const baseUrl = clientOptions.baseUrl ?? ''
   let auth: AuthHandler | null = null
 
-  async function send(method: string, url: string, body: string | undefined, token: string | null, signal?: AbortSignal) {
-    const headers: Record<string, string> = { Accept: ACCEPT }
+  async function send(
+    method: string,
+    url: string,
+    body: string | undefined,
+    token: string | null,
+    signal?: AbortSignal,
+    accept = ACCEPT,
+  ) {
+    const headers: Record<string, string> = { Accept: accept }
     if (body !== undefined) headers['Content-Type'] = JSON_TYPE
     if (token) headers.Authorization = `Bearer ${token}`
     const doFetch = clientOptions.fetch ?? globalThis.fetch
@@ -192,15 +211,22 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     }
   }
 
-  async function request(method: string, path: string, payload: unknown, options: AnyOptions = {}): Promise<unknown> {
+  async function request(
+    method: string,
+    path: string,
+    payload: unknown,
+    options: AnyOptions = {},
+    as: 'json' | 'blob' = 'json',
+  ): Promise<unknown> {
     const url = baseUrl + buildPath(path, options.params, options.query)
     const body = payload === undefined ? undefined : JSON.stringify(payload)
     const handler = options.auth === false ? null : auth
     let token = handler?.accessToken() ?? null
-    let response = await send(method, url, body, token, options.signal)
+    const accept = as === 'blob' ? '*/*' : ACCEPT
+    let response = await send(method, url, body, token, options.signal, accept)
     if (response.status === 401 && handler && (await handler.renew(token))) {
       token = handler.accessToken()
-      response = await send(method, url, body, token, options.signal)
+      response = await send(method, url, body, token, options.signal, accept)
     }
 
     if (!response.ok) {
@@ -209,6 +235,9 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
       throw error
     }
     if (response.status === 204) return undefined
+    if (as === 'blob') {
+      return { blob: await response.blob(), filename: filenameOf(response.headers.get('content-disposition')) }
+    }
 
     try {
       return await response.json()
@@ -241,6 +270,9 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     del(path, ...options) {
       return request('DELETE', path, undefined, untyped(options)) as never
     },
+    getBlob(path, ...options) {
+      return request('GET', path, undefined, untyped(options), 'blob') as never
+    },
     setAuth(handler) {
       auth = handler
     },
@@ -260,6 +292,12 @@ function buildPath(path: string, params?: AnyOptions['params'], query?: AnyOptio
   }
   const qs = search.toString()
   return qs ? `${filled}?${qs}` : filled
+}
+
+/** The file name of `Content-Disposition: attachment; filename="…"`, if there is one. */
+export function filenameOf(header: string | null): string | null {
+  const match = header ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header) : null
+  return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
 /** Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if it has a usable one. */
@@ -300,6 +338,7 @@ async function problemFrom(response: Response): Promise<ApiError> {
     instance: typeof body.instance === 'string' ? body.instance : undefined,
     request_id: typeof body.request_id === 'string' ? body.request_id : undefined,
     errors: Array.isArray(body.errors) ? body.errors.filter(isFieldError) : undefined,
+    current_version: typeof body.current_version === 'number' ? body.current_version : undefined,
     retryAfter: fallback.retryAfter,
   })
 }
