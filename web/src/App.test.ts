@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { REFRESH_TOKEN_KEY } from './auth/store'
-import { mountApp, settle } from './test/app'
+import { mountApp } from './test/app'
 import { fakeServer, jsonResponse, sampleMeta, tokenPair } from './test/fixtures'
 
 /** A server with a stored session that the app restores on load. */
