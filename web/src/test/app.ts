@@ -2,7 +2,8 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
 import App from '../App.vue'
-import { createAuthStore } from '../auth/store'
+import { createAuthStore, REFRESH_TOKEN_KEY, type Role } from '../auth/store'
+import { fakeServer, jsonResponse, sampleMeta, sampleUser, tokenPair } from './fixtures'
 import { createMetaStore } from '../composables/meta'
 import { createAppRouter } from '../router'
 
@@ -26,4 +27,12 @@ export async function mountApp(path: string) {
   const wrapper = mount(App, { global: { plugins: [auth, router, createMetaStore()] } })
   await settle()
   return { wrapper, router, auth }
+}
+
+/** A fake server with a stored session for a user with `role`, restored when the app loads. */
+export function signedInAs(role: Role = 'editor') {
+  localStorage.setItem(REFRESH_TOKEN_KEY, 'stored-refresh')
+  return fakeServer()
+    .on('GET /api/v1/meta', jsonResponse(sampleMeta))
+    .on('POST /api/v1/auth/refresh', jsonResponse(tokenPair({ user: { ...sampleUser, role } })))
 }
