@@ -47,6 +47,19 @@ pub enum Command {
     /// Directory (LDAP / Active Directory) tools.
     #[command(subcommand)]
     Ldap(LdapCmd),
+    /// Seed a demo site (locations, machines, PCs, printers, switches,
+    /// relations, history) into the configured database.
+    Demo {
+        /// How many assets.
+        #[arg(long, default_value_t = 2000)]
+        assets: usize,
+        /// Random seed: the same seed gives the same site.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Seed even if the database already has assets.
+        #[arg(long)]
+        force: bool,
+    },
     /// Exit 0 if the server at the configured address answers /readyz with 200, else 1.
     Healthcheck {
         /// Base URL to check instead of the configured bind address.
@@ -207,6 +220,7 @@ pub fn main() -> ExitCode {
             Command::Healthcheck { url } => healthcheck(&config, url).await,
             Command::User(cmd) => crate::cli_accounts::user(config, cmd).await,
             Command::Ldap(cmd) => crate::cli_accounts::ldap(&config, cmd).await,
+            Command::Demo { assets, seed, force } => crate::cli_demo::demo(config, assets, seed, force).await,
             Command::Version | Command::Openapi(_) | Command::Config(_) => ExitCode::SUCCESS,
         }
     })

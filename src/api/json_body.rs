@@ -196,6 +196,17 @@ fn check(
                 fail("must be an array".into());
                 return;
             };
+            if let Some(max) = s.max_items
+                && items.len() > max
+            {
+                fail(format!("has {} items; at most {max} are allowed", items.len()));
+                return;
+            }
+            if let Some(min) = s.min_items
+                && items.len() < min
+            {
+                fail(format!("must have at least {min} item(s)"));
+            }
             if let Some(item) = &s.items {
                 for (i, v) in items.iter().enumerate() {
                     check(registry, item, v, &format!("{here}[{i}]"), errors);

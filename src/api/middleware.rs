@@ -36,7 +36,7 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
     let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let limit = state.config.server.body_limit.0;
+    let limit = body_limit(&state, &req);
 
     let resp = REQUEST_ID
         .scope(request_id.clone(), async {
@@ -104,6 +104,28 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
         "request"
     );
     Ok(resp)
+}
+
+/// Routes that take whole files may carry more than the global limit.
+const IMPORT_ROUTES: [&str; 3] = [
+    "/api/v1/assets/import",
+    "/api/v1/assets/import/preview",
+    "/api/v1/assets/bulk",
+];
+
+/// The body limit of this request: `import.max_bytes` for a POST to an
+/// import route, `server.body_limit` for everything else.
+fn body_limit(state: &AppState, req: &Request) -> u64 {
+    if req.method() == poem::http::Method::POST && IMPORT_ROUTES.contains(&req.uri().path()) {
+        state
+            .config
+            .import
+            .max_bytes
+            .0
+            .max(state.config.server.body_limit.0)
+    } else {
+        state.config.server.body_limit.0
+    }
 }
 
 /// Accept a caller's id (a proxy's, or a client's for correlation) only if

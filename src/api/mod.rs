@@ -2,6 +2,7 @@
 //! Handlers parse input, call a service, and map the result; no rules here.
 
 pub mod accounts;
+pub mod asset_bulk;
 pub mod asset_dto;
 pub mod asset_list;
 pub mod asset_types;
@@ -72,6 +73,7 @@ pub type Apis = (
     locations::LocationsApi,
     asset_types::AssetTypesApi,
     assets::AssetsApi,
+    asset_bulk::AssetBulkApi,
     history::HistoryApi,
     asset_list::AssetListApi,
     summary::SummaryApi,
@@ -87,6 +89,7 @@ fn apis() -> Apis {
         locations::LocationsApi,
         asset_types::AssetTypesApi,
         assets::AssetsApi,
+        asset_bulk::AssetBulkApi,
         history::HistoryApi,
         asset_list::AssetListApi,
         summary::SummaryApi,

@@ -62,6 +62,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("admin", "First start: the `admin` account"),
     ("history", "Inventory change history (see docs/INVENTORY.md)"),
     (
+        "import",
+        "Bulk upserts and CSV imports of assets (see docs/INVENTORY.md)",
+    ),
+    (
         "plugins",
         "Plugins compiled into the binary, switched on per site",
     ),
@@ -115,6 +119,8 @@ pub const KEYS: &[KeyDoc] = &[
     key("auth.ldap.timeout", "Time limit for each directory operation (connect, bind, search)."),
     secret("admin.password", "Password for the `admin` user created on the first start (empty database). Empty: a random one is printed once and must be changed at the first sign-in."),
     key("history.retention_days", "Days of inventory change history to keep (older changes are purged hourly); 0 keeps everything."),
+    key("import.max_bytes", "Largest request body of a CSV import or a bulk upsert (POST /api/v1/assets/import, /import/preview, /bulk), e.g. 64MiB. These routes alone may exceed server.body_limit; larger bodies get 413."),
+    key("import.max_rows", "Most data rows one CSV import may have; larger files are refused (422): split them."),
     key("plugins.enabled", "Plugins to enable, e.g. [\"labels\"]. In env: comma-separated (SHOPDB_PLUGINS__ENABLED=labels,zabbix)."),
     key("log.level", "Log filter: error, warn, info, debug, trace, or directives like info,shopdb=debug."),
     key("log.json", "Write logs as JSON lines (for log shippers) instead of human-readable text."),

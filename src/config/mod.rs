@@ -29,6 +29,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub admin: AdminConfig,
     pub history: HistoryConfig,
+    pub import: ImportConfig,
     pub plugins: PluginsConfig,
     pub log: LogConfig,
 }
@@ -118,6 +119,15 @@ pub struct AdminConfig {
     pub password: String,
 }
 
+/// Bulk upserts and CSV imports (see docs/INVENTORY.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportConfig {
+    /// Largest body of an import or bulk request (they may pass `server.body_limit`).
+    pub max_bytes: ByteSize,
+    /// Most data rows in one CSV import.
+    pub max_rows: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HistoryConfig {
     /// Days of inventory history to keep; 0 keeps everything.
@@ -196,6 +206,10 @@ impl Default for Config {
                 password: String::new(),
             },
             history: HistoryConfig { retention_days: 0 },
+            import: ImportConfig {
+                max_bytes: ByteSize(64 * 1024 * 1024),
+                max_rows: 200_000,
+            },
             plugins: PluginsConfig { enabled: Vec::new() },
             log: LogConfig {
                 level: "info".into(),
@@ -239,6 +253,12 @@ impl Config {
         }
         if self.server.body_limit.0 < 1024 {
             problems.push("server.body_limit must be at least 1KiB".into());
+        }
+        if self.import.max_bytes.0 < self.server.body_limit.0 {
+            problems.push("import.max_bytes must be at least server.body_limit".into());
+        }
+        if self.import.max_rows == 0 {
+            problems.push("import.max_rows must be at least 1".into());
         }
         if self.database.pool_size == 0 || self.database.pool_size > 512 {
             problems.push("database.pool_size must be between 1 and 512".into());

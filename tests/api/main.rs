@@ -10,6 +10,8 @@ mod config_errors;
 mod contract;
 mod db_failure;
 mod inventory_assets;
+mod inventory_bulk;
+mod inventory_demo;
 mod inventory_list;
 mod inventory_locations;
 mod inventory_types;

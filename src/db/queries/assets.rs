@@ -286,7 +286,7 @@ pub async fn find_by_serial(e: &mut impl Exec, serial: &str, limit: u64) -> Resu
     e.fetch_all(&stmt).await?.iter().map(decode).collect()
 }
 
-fn values(f: &AssetFields) -> Vec<sea_query::SimpleExpr> {
+pub(crate) fn values(f: &AssetFields) -> Vec<sea_query::SimpleExpr> {
     vec![
         f.tag.clone().into(),
         f.name.clone().into(),
@@ -309,7 +309,7 @@ fn values(f: &AssetFields) -> Vec<sea_query::SimpleExpr> {
     ]
 }
 
-const WRITE_COLUMNS: [Assets; 18] = [
+pub(crate) const WRITE_COLUMNS: [Assets; 18] = [
     Assets::Tag,
     Assets::Name,
     Assets::TypeId,

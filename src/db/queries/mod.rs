@@ -1,6 +1,7 @@
 //! Repositories: each statement written once with sea-query, generic over
 //! `Exec` so it runs on the pool or inside a transaction.
 
+pub mod asset_bulk;
 pub mod asset_list;
 pub mod asset_types;
 pub mod assets;
@@ -10,6 +11,7 @@ pub mod changes;
 pub mod field_defs;
 pub mod locations;
 pub mod relations;
+pub mod seed;
 pub mod settings;
 pub mod tokens;
 pub mod users;

@@ -3,6 +3,8 @@
 
 pub mod asset_types;
 pub mod assets;
+pub mod bulk;
+pub mod demo;
 pub mod history;
 pub mod listing;
 pub mod locations;

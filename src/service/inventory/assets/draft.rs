@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::db::queries::asset_bulk;
 use crate::db::queries::assets::{self, AssetFields};
 use crate::db::queries::field_defs::{self, TypeRef};
 use crate::db::{DbError, Exec};
@@ -127,17 +128,30 @@ pub struct ValidAsset {
 }
 
 /// Caches what validation looks up, so a bulk run of 10,000 rows asks the
-/// database once per type and location, not once per row.
+/// database once per type and location, not once per row. Bulk work also
+/// preloads per chunk the tags and parents it is about to check, so a row
+/// validates without a round trip.
 #[derive(Default)]
 pub struct Lookups {
     types_by_key: HashMap<String, Option<TypeRef>>,
     types_by_id: HashMap<i64, Option<TypeRef>>,
+    all_types: Option<Vec<String>>,
     defs: HashMap<AssetTypeId, Vec<FieldDef>>,
     locations: HashMap<i64, bool>,
+    /// Preloaded tag → asset; when set, a tag not in it is free.
+    tags: Option<HashMap<String, AssetId>>,
+    /// Known assets → their parent (for parent checks and cycle walks).
+    parents: HashMap<AssetId, Option<AssetId>>,
+    /// Unique custom fields are checked by the caller, in batches.
+    defer_unique: bool,
 }
 
 impl Lookups {
-    async fn type_ref(&mut self, e: &mut impl Exec, sel: &TypeSel) -> Result<Option<TypeRef>, DbError> {
+    pub(crate) async fn type_ref(
+        &mut self,
+        e: &mut impl Exec,
+        sel: &TypeSel,
+    ) -> Result<Option<TypeRef>, DbError> {
         let t = match sel {
             TypeSel::Key(k) => {
                 let k = k.trim().to_ascii_lowercase();
@@ -160,6 +174,18 @@ impl Lookups {
         Ok(t)
     }
 
+    async fn type_keys(&mut self, e: &mut impl Exec) -> Result<String, DbError> {
+        if self.all_types.is_none() {
+            let keys = field_defs::all_types(e)
+                .await?
+                .into_iter()
+                .map(|t| t.key)
+                .collect();
+            self.all_types = Some(keys);
+        }
+        Ok(self.all_types.as_deref().unwrap_or_default().join(", "))
+    }
+
     pub async fn defs(&mut self, e: &mut impl Exec, t: AssetTypeId) -> Result<&[FieldDef], DbError> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.defs.entry(t) {
             slot.insert(field_defs::load_defs(e, t).await?);
@@ -174,6 +200,62 @@ impl Lookups {
         let x = assets::location_exists(e, LocationId(id)).await?;
         self.locations.insert(id, x);
         Ok(x)
+    }
+
+    /// Looks up in one statement the locations not seen yet.
+    pub async fn preload_locations(&mut self, e: &mut impl Exec, ids: &[i64]) -> Result<(), DbError> {
+        let mut missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !self.locations.contains_key(i))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = asset_bulk::existing_locations(e, &missing).await?;
+        for id in missing {
+            self.locations.insert(id, found.contains(&id));
+        }
+        Ok(())
+    }
+
+    /// From now on tags are checked against `tags` only: the caller has
+    /// loaded every stored tag it is about to validate.
+    pub fn set_known_tags(&mut self, tags: HashMap<String, AssetId>) {
+        self.tags = Some(tags);
+    }
+
+    /// Records assets known to exist, with their parents.
+    pub fn note_assets(&mut self, known: impl IntoIterator<Item = (AssetId, Option<AssetId>)>) {
+        self.parents.extend(known);
+    }
+
+    /// Unique custom fields are left to the caller (bulk work checks a
+    /// whole chunk, and the request itself, in one go).
+    pub fn defer_unique(&mut self) {
+        self.defer_unique = true;
+    }
+
+    async fn tag_holder(&mut self, e: &mut impl Exec, tag: &str) -> Result<Option<AssetId>, DbError> {
+        match &self.tags {
+            Some(m) => Ok(m.get(tag).copied()),
+            None => assets::find_id_by_tag(e, tag).await,
+        }
+    }
+
+    /// `None`: no such asset; `Some(parent)` otherwise.
+    async fn parent_of(
+        &mut self,
+        e: &mut impl Exec,
+        id: AssetId,
+    ) -> Result<Option<Option<AssetId>>, DbError> {
+        if let Some(p) = self.parents.get(&id) {
+            return Ok(Some(*p));
+        }
+        let found = asset_bulk::parent_ids(e, &[id]).await?;
+        Ok(found.into_iter().next().map(|(_, p)| p))
     }
 }
 
@@ -224,7 +306,7 @@ pub async fn validate(
 
     let tag = match AssetTag::parse(&draft.tag) {
         Ok(t) => {
-            if let Some(other) = assets::find_id_by_tag(e, t.as_str()).await?
+            if let Some(other) = lookups.tag_holder(e, t.as_str()).await?
                 && Some(other) != self_id
             {
                 err("tag", format!("{t} is already used by asset {other}"));
@@ -252,15 +334,8 @@ pub async fn validate(
                     TypeSel::Key(k) => format!("`{k}`"),
                     TypeSel::Id(i) => format!("id {i}"),
                 };
-                let known: Vec<String> = field_defs::all_types(e)
-                    .await?
-                    .into_iter()
-                    .map(|t| t.key)
-                    .collect();
-                err(
-                    "type",
-                    format!("no asset type {what}; known types: {}", known.join(", ")),
-                );
+                let known = lookups.type_keys(e).await?;
+                err("type", format!("no asset type {what}; known types: {known}"));
             }
             t
         }
@@ -278,7 +353,7 @@ pub async fn validate(
         err("location_id", format!("there is no location {l}"));
     }
     if let Some(p) = draft.parent_id {
-        match check_parent(e, AssetId(p), self_id).await? {
+        match check_parent(e, lookups, AssetId(p), self_id).await? {
             Ok(()) => {}
             Err(m) => err("parent_id", m),
         }
@@ -323,7 +398,7 @@ pub async fn validate(
             }
         }
         for (field, value, unique) in &index.index {
-            if !unique {
+            if !unique || lookups.defer_unique {
                 continue;
             }
             if let Some(holder) = assets::find_unique_holder(e, *field, value, self_id).await? {
@@ -382,18 +457,18 @@ fn field_ref<'a>(d: &'a AssetDraft, key: &str) -> &'a Option<String> {
 /// A parent must exist, and must not be the asset itself or inside it.
 async fn check_parent(
     e: &mut impl Exec,
+    lookups: &mut Lookups,
     parent: AssetId,
     self_id: Option<AssetId>,
 ) -> Result<Result<(), String>, DbError> {
     if Some(parent) == self_id {
         return Ok(Err("an asset cannot contain itself".into()));
     }
-    if !assets::exists(e, parent).await? {
+    let Some(mut cur) = lookups.parent_of(e, parent).await? else {
         return Ok(Err(format!("there is no asset {parent}")));
-    }
+    };
     let Some(me) = self_id else { return Ok(Ok(())) };
     // Walk up from the new parent; meeting ourselves means a cycle.
-    let mut cur = Some(parent);
     for _ in 0..64 {
         let Some(c) = cur else { return Ok(Ok(())) };
         if c == me {
@@ -401,7 +476,7 @@ async fn check_parent(
                 "asset {parent} is inside this asset; containment cannot form a cycle"
             )));
         }
-        cur = assets::parent_of(e, c).await?;
+        cur = lookups.parent_of(e, c).await?.flatten();
     }
     Ok(Err("containment is nested more than 64 levels deep".into()))
 }

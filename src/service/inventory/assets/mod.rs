@@ -172,7 +172,8 @@ pub struct AssetPatch {
 }
 
 impl AssetPatch {
-    fn apply(self, d: &mut AssetDraft) {
+    /// Writes the present fields over `d`.
+    pub(crate) fn apply(self, d: &mut AssetDraft) {
         if let Some(v) = self.tag {
             d.tag = v;
         }
