@@ -246,13 +246,37 @@ try {
     await scan('assets list')
   })
 
-  await step('bulk: select two printers and set their status', async () => {
+  await step('bulk: select two printers and set their status (one all-or-nothing request)', async () => {
     await page.goto(url('/assets?q=label%20printer%201'))
     await page.getByRole('checkbox', { name: 'Select PRN-010' }).check()
     await page.getByRole('checkbox', { name: 'Select PRN-011' }).check()
     await page.getByLabel('New status').selectOption('spare')
     await page.getByRole('button', { name: 'Apply' }).click()
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="status-badge"]')].filter((b) => b.textContent === 'Spare').length === 2)
+  })
+
+  await step('CSV import: preview, map a column, dry run with a row error, then commit', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).click()
+    const csv = (speed) =>
+      Buffer.from(`Asset tag;Description;Type;Max speed;Colour\nCNC-0100;Hermle C42;cnc;${speed};red\nCNC-0101;Hermle C32;cnc;9000;blue\n`)
+    await page.getByLabel('CSV file').setInputFiles({ name: 'machines.csv', mimeType: 'text/csv', buffer: csv('fast') })
+    await page.getByTestId('import-mapping').waitFor()
+    await page.getByLabel('Field for column Description').selectOption('name')
+    await page.getByLabel('Field for column Max speed').selectOption('custom_fields.rpm')
+    await page.getByRole('button', { name: 'Check (nothing is written)' }).click()
+    await page.getByTestId('import-errors').getByText('Max speed').first().waitFor()
+    await page.getByTestId('import-check-result').scrollIntoViewIfNeeded()
+    await shot('import-check')
+    await scan('import with row errors')
+    await page.getByLabel('CSV file').setInputFiles({ name: 'machines.csv', mimeType: 'text/csv', buffer: csv('12000') })
+    await page.getByTestId('import-mapping').waitFor()
+    await page.getByLabel('Field for column Description').selectOption('name')
+    await page.getByLabel('Field for column Max speed').selectOption('custom_fields.rpm')
+    await page.getByRole('button', { name: 'Check (nothing is written)' }).click()
+    await page.getByRole('button', { name: 'Import 2 rows' }).click()
+    await page.getByTestId('import-done').getByText('2 assets created').waitFor()
+    const imported = await api.get('/api/v1/assets/by-tag/CNC-0101')
+    expect(imported.custom_fields.rpm === 9000, 'imported custom field value is wrong')
   })
 
   await step('the list at 768 px: no sideways scrolling of the page', async () => {
@@ -267,7 +291,7 @@ try {
 
   await step('dashboard: counts by status, type and location; recent changes', async () => {
     await page.goto(url('/'))
-    await page.getByTestId('total-assets').getByText('14').waitFor()
+    await page.getByTestId('total-assets').getByText('16').waitFor()
     await page.getByTestId('recent-changes').waitFor()
     await shot('dashboard')
     await scan('dashboard')

@@ -166,6 +166,15 @@ export interface ApiClient {
     path: P,
     ...options: OptionsArg<Operation<P, 'get'>>
   ): Promise<{ blob: Blob; filename: string | null }>
+  /**
+   * `POST path` with a body that is not JSON (a CSV file as `text/csv`, a multipart form), with
+   * the same auth, retry and problem handling; resolves with the typed JSON answer.
+   */
+  upload<P extends PostPath>(
+    path: P,
+    body: Blob | FormData | string,
+    options?: RequestOptions & { contentType?: string; query?: QueryParams<Operation<P, 'post'>> },
+  ): Promise<ApiResponse<P, 'post'>>
   /** Installs (or, with null, removes) the bearer-token source. */
   setAuth(handler: AuthHandler | null): void
 }
@@ -177,6 +186,8 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 interface AnyOptions extends RequestOptions {
   params?: Record<string, string | number>
   query?: Record<string, string | number | boolean | null | undefined>
+  /** A body sent as is (upload); `contentType` unset lets fetch label a FormData itself. */
+  raw?: { body: Blob | FormData | string; contentType?: string }
 }
 
 export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient {
@@ -186,13 +197,14 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
   async function send(
     method: string,
     url: string,
-    body: string | undefined,
+    body: string | Blob | FormData | undefined,
     token: string | null,
     signal?: AbortSignal,
     accept = ACCEPT,
+    contentType: string | null = JSON_TYPE,
   ) {
     const headers: Record<string, string> = { Accept: accept }
-    if (body !== undefined) headers['Content-Type'] = JSON_TYPE
+    if (body !== undefined && contentType) headers['Content-Type'] = contentType
     if (token) headers.Authorization = `Bearer ${token}`
     const doFetch = clientOptions.fetch ?? globalThis.fetch
     try {
@@ -219,14 +231,16 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     as: 'json' | 'blob' = 'json',
   ): Promise<unknown> {
     const url = baseUrl + buildPath(path, options.params, options.query)
-    const body = payload === undefined ? undefined : JSON.stringify(payload)
+    const body = options.raw ? options.raw.body : payload === undefined ? undefined : JSON.stringify(payload)
+    // null: no header, so fetch labels a FormData with its multipart boundary itself.
+    const contentType = options.raw ? (options.raw.contentType ?? null) : JSON_TYPE
     const handler = options.auth === false ? null : auth
     let token = handler?.accessToken() ?? null
     const accept = as === 'blob' ? '*/*' : ACCEPT
-    let response = await send(method, url, body, token, options.signal, accept)
+    let response = await send(method, url, body, token, options.signal, accept, contentType)
     if (response.status === 401 && handler && (await handler.renew(token))) {
       token = handler.accessToken()
-      response = await send(method, url, body, token, options.signal, accept)
+      response = await send(method, url, body, token, options.signal, accept, contentType)
     }
 
     if (!response.ok) {
@@ -272,6 +286,10 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     },
     getBlob(path, ...options) {
       return request('GET', path, undefined, untyped(options), 'blob') as never
+    },
+    upload(path, body, options = {}) {
+      const { contentType, ...rest } = options
+      return request('POST', path, undefined, { ...(rest as AnyOptions), raw: { body, contentType } }) as never
     },
     setAuth(handler) {
       auth = handler

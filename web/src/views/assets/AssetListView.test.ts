@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { COLUMNS_KEY } from '../../inventory/listQuery'
 import { mountApp, settle, signedInAs } from '../../test/app'
-import { jsonResponse } from '../../test/fixtures'
+import { jsonResponse, problem, problemResponse } from '../../test/fixtures'
 import { cncType } from '../../test/inventory'
 
 const page = (items: object[], total = items.length) => jsonResponse({ items, total, limit: 50, offset: 0 })
@@ -73,17 +73,30 @@ describe('assets list', () => {
     expect(wrapper.find('tbody input[type="checkbox"]').exists()).toBe(false)
   })
 
-  it('bulk status change patches each selected asset with the version it read', async () => {
+  it('bulk status change sends one all-or-nothing request with the versions the list read', async () => {
     const s = server()
       .on('GET /api/v1/assets', page([row(1, 'A-1', { version: 3 }), row(2, 'A-2', { version: 7 })]))
-      .on('PATCH /api/v1/assets/1', jsonResponse({}))
-      .on('PATCH /api/v1/assets/2', jsonResponse({}))
+      .on(
+        'POST /api/v1/assets/bulk',
+        problemResponse(problem(422, 'validation_failed', '1 error(s) in the items; nothing was written', { errors: [{ field: 'items[1].version', message: 'is 8 now' }] })),
+        jsonResponse({ dry_run: false, created: 0, updated: 2, unchanged: 0, error_count: 0, errors: [] }),
+      )
     const { wrapper } = await mountApp('/assets')
     await wrapper.get('thead input[type="checkbox"]').setValue(true)
     await wrapper.get('[data-testid="bulk-actions"] select').setValue('spare')
     await wrapper.get('[data-testid="bulk-actions"] form').trigger('submit')
     await settle()
-    expect(s.calls('PATCH /api/v1/assets/1')[0]?.body).toEqual({ version: 3, status: 'spare' })
-    expect(s.calls('PATCH /api/v1/assets/2')[0]?.body).toEqual({ version: 7, status: 'spare' })
+    expect(s.calls('POST /api/v1/assets/bulk')[0]?.body).toEqual({
+      dry_run: false,
+      items: [
+        { tag: 'A-1', version: 3, status: 'spare' },
+        { tag: 'A-2', version: 7, status: 'spare' },
+      ],
+    })
+    // The refusal names the asset by tag.
+    expect(wrapper.get('.bulk__failures').text()).toBe('A-2: version: is 8 now')
+    await wrapper.get('[data-testid="bulk-actions"] form').trigger('submit')
+    await settle()
+    expect(wrapper.find('[data-testid="bulk-actions"]').exists()).toBe(false)
   })
 })
