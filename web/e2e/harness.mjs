@@ -1,6 +1,6 @@
 // The e2e harness: a real `shopdb` binary on a fresh SQLite database in a temp dir, on a free
 // loopback port, and Debian's Chromium driven by playwright-core. Nothing is downloaded.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -28,7 +28,7 @@ export function findChromium() {
 
 export function findBinary() {
   const candidates = process.env.SHOPDB_BIN
-    ? [process.env.SHOPDB_BIN]
+    ? [resolve(process.env.SHOPDB_BIN)]
     : [join(repoRoot, 'target/release/shopdb'), join(repoRoot, 'target/debug/shopdb')]
   const found = candidates.filter((p) => existsSync(p))
   if (!found.length) fail(`no shopdb binary (looked for ${candidates.join(', ')}); run \`cargo build\` first, or set SHOPDB_BIN`)
@@ -61,7 +61,7 @@ async function freePort() {
  * dropped; the temp dir has no shopdb.toml). Resolves once /readyz answers 200, with the admin
  * password the server printed on its first start.
  */
-export async function startServer({ binary, plugins = [], env: extraEnv = {} }) {
+export async function startServer({ binary, plugins = [], env: extraEnv = {}, adminPassword = null, prepare = [] }) {
   const dir = mkdtempSync(join(tmpdir(), 'shopdb-e2e-'))
   const port = await freePort()
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHOPDB_')))
@@ -75,8 +75,14 @@ export async function startServer({ binary, plugins = [], env: extraEnv = {} }) 
     SHOPDB_SERVER__SHUTDOWN_GRACE: '1s',
     SHOPDB_LOG__LEVEL: 'warn',
     ...(plugins.length ? { SHOPDB_PLUGINS__ENABLED: plugins.join(',') } : {}),
+    ...(adminPassword ? { SHOPDB_ADMIN__PASSWORD: adminPassword } : {}),
     ...extraEnv,
   })
+  // Commands to run on the database first, e.g. ['demo', '--assets', '100000'].
+  for (const args of prepare) {
+    const r = spawnSync(binary, args, { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] })
+    if (r.status !== 0) fail(`shopdb ${args.join(' ')} failed: ${r.error ?? `exit ${r.status}`}`)
+  }
   const child = spawn(binary, ['serve'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
@@ -97,7 +103,7 @@ export async function startServer({ binary, plugins = [], env: extraEnv = {} }) 
     }
     if (Date.now() > deadline) fail(`shopdb was not ready after 30 s:\n${out}\n${err}`)
   }
-  const password = /password:\s*(\S+)/.exec(out)?.[1]
+  const password = adminPassword ?? /password:\s*(\S+)/.exec(out)?.[1]
   if (!password) fail(`shopdb did not print the first admin password:\n${out}`)
 
   return {
