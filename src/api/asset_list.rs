@@ -1,5 +1,5 @@
-//! Asset lists, search and export: `GET /api/v1/assets` and
-//! `GET /api/v1/assets/export`.
+//! The asset collection: list and search (`GET /api/v1/assets`), create
+//! (`POST`), and streamed export (`GET /api/v1/assets/export`).
 
 use chrono::Utc;
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -13,6 +13,8 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent};
 
 use super::ApiTags;
 use super::asset_dto::{AssetDto, AssetStatusDto};
+use super::assets::{self, CreateAssetRequest, CreatedAsset};
+use super::json_body::JsonBody;
 use super::problem::{ApiError, Problem, current_request_id};
 use super::security::Auth;
 use crate::db::queries::asset_list::ExportRow;
@@ -186,6 +188,21 @@ pub struct AssetListApi;
 
 #[OpenApi(prefix_path = "/api/v1/assets", tag = "ApiTags::Assets")]
 impl AssetListApi {
+    /// Create an asset
+    ///
+    /// Requires role: editor. Custom fields are checked against the type's
+    /// definitions (defaults applied); every error is reported at once (422).
+    #[oai(path = "/", method = "post", operation_id = "createAsset")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: Auth,
+        body: JsonBody<CreateAssetRequest>,
+    ) -> Result<CreatedAsset, ApiError> {
+        assets::create_asset(&state, req, &auth, body).await
+    }
+
     /// List and search assets
     ///
     /// Requires role: viewer. Filters combine with AND; a comma list

@@ -1,6 +1,6 @@
-//! Assets: `/api/v1/assets` — create, read, update, delete, scanner
-//! lookups, containment and relations. (Lists, search and export live in
-//! `asset_list`.)
+//! Assets: `/api/v1/assets/{id}` — read, update, delete, scanner lookups,
+//! containment and relations. (The collection — list, create, export —
+//! lives in `asset_list`.)
 
 use std::collections::BTreeMap;
 
@@ -279,6 +279,45 @@ pub enum CreatedRelation {
     Created(Json<AssetRelation>),
 }
 
+/// `POST /api/v1/assets`, served by the collection's API struct
+/// (`asset_list`) because poem-openapi needs one struct per path.
+pub(super) async fn create_asset(
+    state: &AppState,
+    req: &Request,
+    auth: &Auth,
+    body: JsonBody<CreateAssetRequest>,
+) -> Result<CreatedAsset, ApiError> {
+    let b = body.0;
+    let type_sel = match (b.type_key, b.type_id) {
+        (Some(k), _) => Some(TypeSel::Key(k)),
+        (None, Some(i)) => Some(TypeSel::Id(i)),
+        (None, None) => None,
+    };
+    let draft = AssetDraft {
+        tag: b.tag,
+        name: b.name,
+        type_sel,
+        status: b.status,
+        location_id: b.location_id,
+        parent_id: b.parent_id,
+        manufacturer: b.manufacturer,
+        model: b.model,
+        serial: b.serial,
+        hostname: b.hostname,
+        ip: b.ip,
+        mac: b.mac,
+        owner: b.owner,
+        department: b.department,
+        purchase_date: b.purchase_date,
+        warranty_end: b.warranty_end,
+        notes: b.notes,
+        custom_fields: b.custom_fields.unwrap_or_default().into_iter().collect(),
+    };
+    let row = assets::create(state, auth.principal(), &request_ctx(req), draft).await?;
+    let (location, tag) = (format!("/api/v1/assets/{}", row.id), etag(row.version));
+    Ok(CreatedAsset::Created(Json(row.into()), location, tag))
+}
+
 fn if_match_of(h: &Header<Option<String>>) -> Option<&str> {
     h.0.as_deref()
 }
@@ -287,50 +326,9 @@ pub struct AssetsApi;
 
 #[OpenApi(prefix_path = "/api/v1/assets", tag = "ApiTags::Assets")]
 impl AssetsApi {
-    /// Create an asset
-    ///
-    /// Requires role: editor. Custom fields are checked against the type's
-    /// definitions (defaults applied); every error is reported at once (422).
-    #[oai(path = "/", method = "post", operation_id = "createAsset")]
-    async fn create(
-        &self,
-        state: Data<&AppState>,
-        req: &Request,
-        auth: Auth,
-        body: JsonBody<CreateAssetRequest>,
-    ) -> Result<CreatedAsset, ApiError> {
-        let b = body.0;
-        let type_sel = match (b.type_key, b.type_id) {
-            (Some(k), _) => Some(TypeSel::Key(k)),
-            (None, Some(i)) => Some(TypeSel::Id(i)),
-            (None, None) => None,
-        };
-        let draft = AssetDraft {
-            tag: b.tag,
-            name: b.name,
-            type_sel,
-            status: b.status,
-            location_id: b.location_id,
-            parent_id: b.parent_id,
-            manufacturer: b.manufacturer,
-            model: b.model,
-            serial: b.serial,
-            hostname: b.hostname,
-            ip: b.ip,
-            mac: b.mac,
-            owner: b.owner,
-            department: b.department,
-            purchase_date: b.purchase_date,
-            warranty_end: b.warranty_end,
-            notes: b.notes,
-            custom_fields: b.custom_fields.unwrap_or_default().into_iter().collect(),
-        };
-        let row = assets::create(&state, auth.principal(), &request_ctx(req), draft).await?;
-        let (location, tag) = (format!("/api/v1/assets/{}", row.id), etag(row.version));
-        Ok(CreatedAsset::Created(Json(row.into()), location, tag))
-    }
-
     /// Get an asset
+    ///
+    /// Requires role: viewer.
     #[oai(path = "/:id", method = "get", operation_id = "getAsset")]
     async fn get(
         &self,
@@ -401,7 +399,7 @@ impl AssetsApi {
 
     /// Find an asset by tag (scanners)
     ///
-    /// Case does not matter.
+    /// Requires role: viewer. Case does not matter.
     #[oai(path = "/by-tag/:tag", method = "get", operation_id = "getAssetByTag")]
     async fn by_tag(
         &self,
@@ -414,8 +412,8 @@ impl AssetsApi {
 
     /// Find assets by serial number (scanners)
     ///
-    /// Serials are not unique across vendors, so this returns a list (at
-    /// most 100), possibly empty.
+    /// Requires role: viewer. Serials are not unique across vendors, so
+    /// this returns a list (at most 100), possibly empty.
     #[oai(
         path = "/by-serial/:serial",
         method = "get",
@@ -436,8 +434,8 @@ impl AssetsApi {
 
     /// Assets inside this one
     ///
-    /// The assets whose `parent_id` is this asset (e.g. the PCs in a
-    /// machine's cabinet).
+    /// Requires role: viewer. The assets whose `parent_id` is this asset
+    /// (e.g. the PCs in a machine's cabinet).
     #[oai(path = "/:id/children", method = "get", operation_id = "listAssetChildren")]
     async fn children(
         &self,
@@ -454,7 +452,8 @@ impl AssetsApi {
 
     /// An asset's relations, both ways
     ///
-    /// Outgoing ones read `controls`, incoming ones `controlled by`.
+    /// Requires role: viewer. Outgoing ones read `controls`, incoming ones
+    /// `controlled by`.
     #[oai(path = "/:id/relations", method = "get", operation_id = "listAssetRelations")]
     async fn relations(
         &self,

@@ -122,8 +122,8 @@ pub struct HistoryApi;
 impl HistoryApi {
     /// List changes
     ///
-    /// The whole inventory's history, newest first, filtered by entity,
-    /// actor, action and time.
+    /// Requires role: viewer. The whole inventory's history, newest first,
+    /// filtered by entity, actor, action and time.
     #[oai(path = "/changes", method = "get", operation_id = "listChanges")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -167,6 +167,8 @@ impl HistoryApi {
     }
 
     /// Get a change
+    ///
+    /// Requires role: viewer.
     #[oai(path = "/changes/:id", method = "get", operation_id = "getChange")]
     async fn get(
         &self,
@@ -197,7 +199,8 @@ impl HistoryApi {
 
     /// An asset's history
     ///
-    /// Its own changes and its relations', newest first.
+    /// Requires role: viewer. Its own changes and its relations', newest
+    /// first.
     #[oai(
         path = "/assets/:id/history",
         method = "get",

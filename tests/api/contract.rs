@@ -59,3 +59,22 @@ fn operation_ids_are_camel_case_and_unique() {
         }
     }
 }
+
+/// poem-openapi writes one `paths` entry per API struct, so two structs
+/// serving the same path produce duplicate JSON keys: valid for serde
+/// (last wins), fatal for client generators. Each path must appear once.
+#[test]
+fn each_path_appears_once_in_the_spec() {
+    let spec = shopdb::api::spec_json();
+    let value: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    let paths = value["paths"].as_object().unwrap();
+    let listed = spec
+        .lines()
+        .filter(|l| l.starts_with("    \"/api/") && l.trim_end().ends_with('{'))
+        .count();
+    assert_eq!(
+        listed,
+        paths.len(),
+        "a path is declared by more than one API struct"
+    );
+}

@@ -797,3 +797,57 @@ async fn concurrent_namesakes_get_one_winner(b: Backend) {
     assert_eq!(list["total"], 3);
 }
 dual_test!(concurrent_namesakes_get_one_winner);
+
+async fn a_rename_or_move_can_be_reverted(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let plant = create(&app, &t, "Plant 1", "site", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let other = create(&app, &t, "Plant 2", "site", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let hall = create(&app, &t, "Hall A", "hall", Some(plant)).await["id"]
+        .as_i64()
+        .unwrap();
+    let r = patch(&app, &t, hall, 1, &json!({"name": "Hall B", "parent_id": other})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let feed = app
+        .get_auth(&format!("/api/v1/changes?entity=location&entity_id={hall}"), &t)
+        .await
+        .json();
+    let change = feed["items"][0]["id"].as_i64().unwrap();
+
+    let r = app
+        .post_auth(&format!("/api/v1/changes/{change}/revert"), &t, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["reverts_id"], change);
+    let back = get(&app, &t, hall).await;
+    assert_eq!(back["path"], "Plant 1 / Hall A");
+    assert_eq!(back["parent_id"], plant);
+
+    // Again: the name and parent changed since, so nothing is written.
+    let p = app
+        .post_auth(&format!("/api/v1/changes/{change}/revert"), &t, &json!({}))
+        .await
+        .problem(409, "conflict");
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "name"),
+        "{p}"
+    );
+    assert_eq!(get(&app, &t, hall).await["path"], "Plant 1 / Hall A");
+
+    // Creations are not revertible (409 says which are).
+    let created = feed["items"][1]["id"].as_i64().unwrap();
+    let p = app
+        .post_auth(&format!("/api/v1/changes/{created}/revert"), &t, &json!({}))
+        .await
+        .problem(409, "conflict");
+    assert!(p["detail"].as_str().unwrap().contains("location updates"), "{p}");
+}
+dual_test!(a_rename_or_move_can_be_reverted);

@@ -155,6 +155,7 @@ async fn record(
     row: &LocationRow,
     action: &'static str,
     changes: Map<String, Value>,
+    reverts: Option<i64>,
 ) -> Result<(), ServiceError> {
     let change = NewChange {
         entity: entity::LOCATION,
@@ -162,6 +163,7 @@ async fn record(
         action,
         summary: row.path().to_owned(),
         changes,
+        reverts_id: reverts,
         ..NewChange::default()
     };
     history::record(tx, who, ctx, change).await.map(|_| ())
@@ -349,6 +351,7 @@ pub async fn create(
         &created.row,
         action::CREATE,
         snapshot(&flat(&created.row), true),
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -400,67 +403,127 @@ pub async fn update(
     let (Some(expected), true) = (expected, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
-
+    let checked = CheckedPatch {
+        name: name.flatten(),
+        kind: kind.flatten(),
+        parent_id: p.parent_id,
+        floor_x: p.floor_x,
+        floor_y: p.floor_y,
+        notes,
+    };
     let mut tx = state.db.begin().await?;
-    let current = q::find_for_update(&mut tx, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
+    let updated = update_in(&mut tx, ctx, who, id, expected, checked, None).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// A patch whose values passed their own rules.
+pub(crate) struct CheckedPatch {
+    pub name: Option<String>,
+    pub kind: Option<LocationKind>,
+    pub parent_id: Option<Option<i64>>,
+    pub floor_x: Option<Option<f64>>,
+    pub floor_y: Option<Option<f64>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl CheckedPatch {
+    /// Puts back recorded values (a revert): the rules are checked again.
+    pub(crate) fn from_values(v: &Map<String, Value>) -> Result<Self, ServiceError> {
+        let mut errors = Vec::new();
+        let text = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_owned));
+        let num = |k: &str| v.get(k).map(Value::as_f64);
+        let p = Self {
+            name: text("name").flatten().and_then(|n| check_name(&n, &mut errors)),
+            kind: text("kind").flatten().and_then(|k| parse_kind(&k, &mut errors)),
+            parent_id: v.get("parent_id").map(Value::as_i64),
+            floor_x: num("floor_x"),
+            floor_y: num("floor_y"),
+            notes: text("notes").map(|n| check_notes(n, &mut errors)),
+        };
+        if errors.is_empty() {
+            Ok(p)
+        } else {
+            Err(ServiceError::Validation(errors))
+        }
+    }
+}
+
+/// The update inside a transaction (also what a revert runs).
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    ctx: &RequestCtx,
+    who: &Principal,
+    id: LocationId,
+    expected: ExpectedVersion,
+    p: CheckedPatch,
+    reverts: Option<i64>,
+) -> Result<CountedLocation, ServiceError> {
+    let current = q::find_for_update(tx, id).await?.ok_or_else(|| not_found(id))?;
     expected.check(current.version)?;
 
     let cur = &current.fields;
     let fields = LocationFields {
-        name: name.flatten().unwrap_or_else(|| cur.name.clone()),
-        kind: kind.flatten().unwrap_or(cur.kind),
+        name: p.name.unwrap_or_else(|| cur.name.clone()),
+        kind: p.kind.unwrap_or(cur.kind),
         parent_id: match p.parent_id {
             Some(pid) => pid.map(LocationId),
             None => cur.parent_id,
         },
         floor_x: p.floor_x.unwrap_or(cur.floor_x),
         floor_y: p.floor_y.unwrap_or(cur.floor_y),
-        notes: notes.unwrap_or_else(|| cur.notes.clone()),
+        notes: p.notes.unwrap_or_else(|| cur.notes.clone()),
     };
     let moved = fields.parent_id != cur.parent_id;
     let parent = match fields.parent_id {
         None => None,
-        Some(pid) if !moved => Some(q::find(&mut tx, pid).await?.ok_or_else(|| {
+        Some(pid) if !moved => Some(q::find(tx, pid).await?.ok_or_else(|| {
             ServiceError::Internal(format!("location {id} has a parent {pid} that does not exist"))
         })?),
         Some(pid) => {
-            let parent = load_parent(&mut tx, pid)
+            let parent = load_parent(tx, pid)
                 .await?
                 .map_err(|e| ServiceError::Validation(vec![e]))?;
-            check_move(&mut tx, &current, &parent).await?;
+            check_move(tx, &current, &parent).await?;
             Some(parent)
         }
     };
     if moved || fields.name != cur.name {
-        check_unique_name(&mut tx, parent.as_ref(), &fields.name, Some(id)).await?;
+        check_unique_name(tx, parent.as_ref(), &fields.name, Some(id)).await?;
     }
     let placement = Placement::under(parent.as_ref(), id, &fields.name);
     if fields == current.fields && placement == current.placement {
         // Nothing to change: no new version, no history entry.
-        return reread(&mut tx, id).await;
+        return reread(tx, id).await;
     }
-    if !q::update(&mut tx, id, current.version, &fields, &placement).await? {
+    if !q::update(tx, id, current.version, &fields, &placement).await? {
         // Cannot happen under the row lock, but never overwrite silently.
-        let now = q::find(&mut tx, id).await?.map_or(current.version, |r| r.version);
+        let now = q::find(tx, id).await?.map_or(current.version, |r| r.version);
         return Err(expected.stale(now));
     }
     if placement.path != current.placement.path || placement.lineage != current.placement.lineage {
-        q::rewrite_subtree(&mut tx, &current.placement, &placement).await?;
+        q::rewrite_subtree(tx, &current.placement, &placement).await?;
     }
-    let updated = reread(&mut tx, id).await?;
+    let updated = reread(tx, id).await?;
     record(
-        &mut tx,
+        tx,
         who,
         ctx,
         &updated.row,
         action::UPDATE,
         diff(&flat(&current), &flat(&updated.row)),
+        reverts,
     )
     .await?;
-    tx.commit().await?;
     Ok(updated)
+}
+
+/// What the change log recorded for a location, to compare with now.
+pub(crate) async fn flat_of(
+    tx: &mut Tx,
+    id: LocationId,
+) -> Result<Option<(Map<String, Value>, i64)>, ServiceError> {
+    Ok(q::find(tx, id).await?.map(|r| (flat(&r), r.version)))
 }
 
 /// Refuses a move under the node itself or its own subtree, and one that
@@ -527,6 +590,7 @@ pub async fn delete(
         &current,
         action::DELETE,
         snapshot(&flat(&current), false),
+        None,
     )
     .await?;
     tx.commit().await?;

@@ -8,12 +8,13 @@ use super::ExpectedVersion;
 use super::assets::draft::{AssetDraft, Lookups, validate};
 use super::assets::{delete_in, insert_valid, update_valid};
 use super::history::{action, entity};
+use super::locations;
 use super::relations::{add_in, from_values, record_removal};
 use crate::db::Tx;
 use crate::db::queries::changes::{self, ChangeRow, Filter};
 use crate::db::queries::{assets, relations};
 use crate::domain::Role;
-use crate::domain::inventory::{AssetId, RelationId};
+use crate::domain::inventory::{AssetId, LocationId, RelationId};
 use crate::service::auth::principal::{Principal, RequestCtx};
 use crate::service::{FieldError, ServiceError};
 use crate::state::AppState;
@@ -69,6 +70,7 @@ pub async fn revert(
             let v = validate(&mut tx, &mut Lookups::default(), &d, None, false).await?;
             insert_valid(&mut tx, who, ctx, &v, Some(asset), Some(c.id)).await?;
         }
+        (entity::LOCATION, action::UPDATE) => revert_location_update(&mut tx, who, ctx, &c).await?,
         (entity::RELATION, action::CREATE) => {
             let r = relations::find(&mut tx, RelationId(c.entity_id))
                 .await?
@@ -93,7 +95,7 @@ pub async fn revert(
         }
         (e, a) => {
             return Err(ServiceError::Conflict(format!(
-                "a {a} of a {} cannot be reverted; only asset and relation changes can",
+                "a {a} of a {} cannot be reverted; asset and relation changes and location updates can",
                 e.replace('_', " ")
             )));
         }
@@ -113,6 +115,60 @@ pub async fn revert(
     Ok(done)
 }
 
+/// Fields that changed since `c` (compared with its `after` values).
+fn changed_since(c: &ChangeRow, now: &Map<String, Value>, skip: &[&str]) -> Vec<FieldError> {
+    side(c, "after")
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .filter_map(|(k, after)| {
+            let cur = now.get(k).unwrap_or(&Value::Null);
+            (cur != after).then(|| {
+                FieldError::new(
+                    k.clone(),
+                    format!("changed since: it is now {cur}, this change set it to {after}"),
+                )
+            })
+        })
+        .collect()
+}
+
+fn conflict(c: &ChangeRow, conflicts: Vec<FieldError>) -> ServiceError {
+    ServiceError::ConflictWith(
+        format!(
+            "{} field(s) of {} changed after this change; revert the later changes first or edit by hand",
+            conflicts.len(),
+            c.summary
+        ),
+        conflicts,
+    )
+}
+
+async fn revert_location_update(
+    tx: &mut Tx,
+    who: &Principal,
+    ctx: &RequestCtx,
+    c: &ChangeRow,
+) -> Result<(), ServiceError> {
+    let id = LocationId(c.entity_id);
+    let (now, version) = locations::flat_of(tx, id)
+        .await?
+        .ok_or_else(|| ServiceError::Conflict(format!("location {} has been deleted since", c.summary)))?;
+    // The path follows from names and parents (an ancestor may have been
+    // renamed since): it is neither compared nor restored.
+    let conflicts = changed_since(c, &now, &["path"]);
+    if !conflicts.is_empty() {
+        return Err(conflict(c, conflicts));
+    }
+    let mut before = values(c, "before");
+    before.remove("path");
+    let patch = locations::CheckedPatch::from_values(&before)?;
+    let expected = ExpectedVersion {
+        version,
+        if_match: false,
+    };
+    locations::update_in(tx, ctx, who, id, expected, patch, Some(c.id)).await?;
+    Ok(())
+}
+
 async fn revert_asset_update(
     tx: &mut Tx,
     who: &Principal,
@@ -123,27 +179,9 @@ async fn revert_asset_update(
     let current = assets::find(tx, id)
         .await?
         .ok_or_else(|| ServiceError::Conflict(format!("asset {} has been deleted since", c.summary)))?;
-    let now = current.fields.to_flat();
-    let conflicts: Vec<FieldError> = side(c, "after")
-        .filter_map(|(k, after)| {
-            let cur = now.get(k).unwrap_or(&Value::Null);
-            (cur != after).then(|| {
-                FieldError::new(
-                    k.clone(),
-                    format!("changed since: it is now {cur}, this change set it to {after}"),
-                )
-            })
-        })
-        .collect();
+    let conflicts = changed_since(c, &current.fields.to_flat(), &[]);
     if !conflicts.is_empty() {
-        return Err(ServiceError::ConflictWith(
-            format!(
-                "{} field(s) of {} changed after this change; revert the later changes first or edit by hand",
-                conflicts.len(),
-                c.summary
-            ),
-            conflicts,
-        ));
+        return Err(conflict(c, conflicts));
     }
     let mut d = AssetDraft::from_fields(&current.fields);
     for (k, before) in side(c, "before") {
