@@ -458,9 +458,13 @@ impl<'a> Engine<'a> {
                 ..AssetDraft::default()
             },
         };
+        // As in `createAsset`, a type key wins over a type id.
+        let by_key = patch.type_key.is_some();
         patch.apply(&mut draft);
         draft.tag = tag.to_owned();
-        if let Some(id) = type_id {
+        if let Some(id) = type_id
+            && !by_key
+        {
             draft.type_sel = Some(TypeSel::Id(id));
         }
         let mut deferred_parent = None;
