@@ -13,6 +13,7 @@ mod cli_demo;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod jobs;
 pub mod ldap;
 pub mod metrics;
 pub mod plugins;

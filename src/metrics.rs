@@ -1,6 +1,7 @@
 //! Prometheus text metrics: requests by route and status, a latency
-//! histogram per route, DB pool usage, build info. Route labels are
-//! operationIds or fixed names, so cardinality stays bounded.
+//! histogram per route, DB pool usage, background jobs, build info. Route
+//! labels are operationIds or fixed names and job labels come from code,
+//! so cardinality stays bounded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,6 +24,14 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    jobs: Mutex<BTreeMap<String, JobStats>>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct JobStats {
+    running: bool,
+    ok: u64,
+    failed: u64,
 }
 
 impl Metrics {
@@ -41,6 +50,30 @@ impl Metrics {
             h.count += 1;
             h.sum += secs;
         }
+    }
+
+    /// A background job started (true) or ended (false).
+    pub fn job_running(&self, job: &str, running: bool) {
+        if let Ok(mut m) = self.jobs.lock() {
+            m.entry(job.to_owned()).or_default().running = running;
+        }
+    }
+
+    /// One pass of a background job finished.
+    pub fn job_run(&self, job: &str, ok: bool) {
+        if let Ok(mut m) = self.jobs.lock() {
+            let s = m.entry(job.to_owned()).or_default();
+            if ok {
+                s.ok += 1;
+            } else {
+                s.failed += 1;
+            }
+        }
+    }
+
+    /// Whether the job is running now (None: never started here).
+    pub fn is_job_running(&self, job: &str) -> Option<bool> {
+        self.jobs.lock().ok()?.get(job).map(|s| s.running)
     }
 
     /// The exposition text. `pool` is (in use, idle) database connections.
@@ -102,6 +135,32 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE shopdb_db_connections gauge");
         let _ = writeln!(out, "shopdb_db_connections{{state=\"in_use\"}} {}", pool.0);
         let _ = writeln!(out, "shopdb_db_connections{{state=\"idle\"}} {}", pool.1);
+        if let Ok(m) = self.jobs.lock()
+            && !m.is_empty()
+        {
+            let _ = writeln!(out, "# HELP shopdb_job_running Background jobs: 1 while running.");
+            let _ = writeln!(out, "# TYPE shopdb_job_running gauge");
+            for (job, s) in m.iter() {
+                let _ = writeln!(out, "shopdb_job_running{{job=\"{job}\"}} {}", u8::from(s.running));
+            }
+            let _ = writeln!(
+                out,
+                "# HELP shopdb_job_runs_total Passes of background jobs by outcome."
+            );
+            let _ = writeln!(out, "# TYPE shopdb_job_runs_total counter");
+            for (job, s) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "shopdb_job_runs_total{{job=\"{job}\",outcome=\"ok\"}} {}",
+                    s.ok
+                );
+                let _ = writeln!(
+                    out,
+                    "shopdb_job_runs_total{{job=\"{job}\",outcome=\"error\"}} {}",
+                    s.failed
+                );
+            }
+        }
         out
     }
 }

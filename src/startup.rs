@@ -2,8 +2,10 @@
 //! `shopdb config check` and the tests. It binds the listener before it
 //! returns, so callers know the port (port 0 works) and need no sleeps.
 //!
-//! Steps: validate config → connect to the database (retrying with backoff)
-//! → apply migrations → assemble routes → bind.
+//! Steps: validate config → start the enabled plugins → connect to the
+//! database (retrying with backoff) → apply migrations (core, then each
+//! enabled plugin) → assemble routes → bind. `run_until` starts the
+//! background jobs and stops them on shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,11 +19,12 @@ use crate::config::{Config, ConfigError};
 use crate::db::migrate::{self, MigrateError};
 use crate::db::{Db, DbError};
 use crate::ldap::Directory;
+use crate::plugins::Plugins;
 use crate::service::auth::AuthRuntime;
 use crate::service::auth::bootstrap::{self, AdminBootstrap, BootstrapError};
 use crate::service::auth::jwt::JwtKeys;
 use crate::state::AppState;
-use crate::{api, plugins};
+use crate::{api, jobs, plugins};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -98,18 +101,34 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let grace = self.state.config.server.shutdown_grace.0;
         tracing::info!(address = %self.addr, "ShopDB listening");
-        let retention = tokio::spawn(crate::service::inventory::history::retention_job(
-            self.state.clone(),
-        ));
+        let jobs = jobs::spawn(background_jobs(&self.state), self.state.metrics.clone());
         let result = Server::new_with_acceptor(self.acceptor)
             .name("shopdb")
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(grace))
             .await;
-        retention.abort();
+        // Jobs stop before the pool closes, so a pass in flight can finish.
+        let report = jobs.stop(JOB_STOP_GRACE.min(grace)).await;
+        tracing::info!(
+            stopped = report.stopped,
+            aborted = report.aborted.len(),
+            "background jobs stopped"
+        );
         self.state.db.close().await;
         tracing::info!("ShopDB stopped");
         result
     }
+}
+
+/// How long background jobs get to finish their pass at shutdown.
+const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Core jobs first, then each enabled plugin's, in registry order.
+fn background_jobs(state: &AppState) -> Vec<jobs::Job> {
+    let mut all = vec![crate::service::inventory::history::retention_job(state.clone())];
+    for p in state.plugins.iter() {
+        all.extend(p.jobs(state));
+    }
+    all
 }
 
 /// Everything but the listener: config validation, the database (with
@@ -120,6 +139,8 @@ pub async fn prepare_state(config: Config) -> Result<AppState, StartupError> {
     if !problems.is_empty() {
         return Err(ConfigError { problems }.into());
     }
+    let plugins = Plugins::start(&config).map_err(|problems| ConfigError { problems })?;
+    tracing::info!(plugins = ?plugins.ids(), "plugins started");
     let db = connect_with_retry(&config).await?;
     tracing::info!(database = %db.describe(), "database connected");
 
@@ -139,7 +160,7 @@ pub async fn prepare_state(config: Config) -> Result<AppState, StartupError> {
 
     let auth = prepare_accounts(&db, &config, schema_current).await?;
 
-    Ok(AppState::new(config, db, auth))
+    Ok(AppState::new(config, db, auth, plugins))
 }
 
 /// The signing key, the directory client and, on an empty database, the

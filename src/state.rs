@@ -1,5 +1,6 @@
 //! Shared state handed to every request. Holds nothing another instance
-//! would need: config, the database handle and this process's metrics.
+//! would need: config, the database handle, the running plugins and this
+//! process's metrics.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::db::Db;
 use crate::metrics::Metrics;
-use crate::plugins;
+use crate::plugins::{self, Plugins};
 use crate::service::auth::AuthRuntime;
 
 #[derive(Clone)]
@@ -16,17 +17,20 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub db: Db,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub auth: AuthRuntime,
+    /// The enabled plugins, started, in registry order.
+    pub plugins: Plugins,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db, auth: AuthRuntime) -> Self {
+    pub fn new(config: Config, db: Db, auth: AuthRuntime, plugins: Plugins) -> Self {
         Self(Arc::new(Inner {
             config,
             db,
-            metrics: Metrics::default(),
+            metrics: Arc::new(Metrics::default()),
             auth,
+            plugins,
         }))
     }
 

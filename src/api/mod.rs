@@ -15,13 +15,16 @@ pub mod json_body;
 pub mod locations;
 pub mod meta;
 pub mod middleware;
+pub mod plugins;
 pub mod problem;
 pub mod security;
 pub mod summary;
 pub mod tokens;
 pub mod users;
 
+use poem::endpoint::make_sync;
 use poem::middleware::Cors;
+use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::{OpenApiService, Tags};
 
@@ -61,6 +64,10 @@ pub enum ApiTags {
     /// Counts and recent changes for dashboards and fleet roll-ups.
     #[oai(rename = "summary")]
     Summary,
+    /// The plugins enabled on this site and their UI manifests. Each plugin's
+    /// own operations carry its tag `plugin:<id>`.
+    #[oai(rename = "plugins")]
+    Plugins,
 }
 
 /// Every API area.
@@ -77,9 +84,13 @@ pub type Apis = (
     history::HistoryApi,
     asset_list::AssetListApi,
     summary::SummaryApi,
+    plugins::PluginsApi,
+    crate::plugins::Apis,
 );
 
-fn apis() -> Apis {
+/// With a state: the APIs of that running instance (plugin APIs only for
+/// its enabled plugins). Without: every API, for the committed spec.
+fn apis(state: Option<&AppState>) -> Apis {
     (
         meta::MetaApi,
         auth::AuthApi,
@@ -93,6 +104,8 @@ fn apis() -> Apis {
         history::HistoryApi,
         asset_list::AssetListApi,
         summary::SummaryApi,
+        plugins::PluginsApi,
+        crate::plugins::apis(state),
     )
 }
 
@@ -100,30 +113,43 @@ fn apis() -> Apis {
 /// Paths in the spec are complete (`/api/v1/...`) and no server URL is set,
 /// so the spec is the same for every site and generated clients only need
 /// the site's base URL.
-pub fn openapi_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis(), build_info::PRODUCT, build_info::VERSION).description(
+fn openapi_service(state: Option<&AppState>) -> OpenApiService<Apis, ()> {
+    OpenApiService::new(apis(state), build_info::PRODUCT, build_info::VERSION).description(
         "ShopDB: shop-floor asset inventory for one manufacturing site. \
-             Errors are application/problem+json (RFC 9457) with a stable `code`.",
+             Errors are application/problem+json (RFC 9457) with a stable `code`. \
+             Plugin operations (tags `plugin:<id>`) are served only where the plugin is enabled.",
     )
 }
 
-/// The spec as committed in `openapi/openapi.json`.
+/// The spec as committed in `openapi/openapi.json`: every plugin included.
 pub fn spec_json() -> String {
-    let mut spec = openapi_service().spec();
+    let mut spec = openapi_service(None).spec();
     spec.push('\n');
     spec
 }
 
-/// Every route of the server.
+/// Every route of the server. The API, its spec and the docs page are
+/// built inside one spec scope, so all three show exactly the enabled
+/// plugins (`plugins::api`).
 pub fn routes(state: AppState) -> impl Endpoint {
-    let api = openapi_service();
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let enabled = state.plugins.ids();
+    let (api_ep, spec_json, docs_html) = crate::plugins::api::with_spec_scope(&enabled, || {
+        let api = openapi_service(Some(&state));
+        let spec = api.spec();
+        let docs = api.swagger_ui_html();
+        (api.into_endpoint(), spec, docs)
+    });
+    let spec = make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(spec_json.clone())
+    });
+    let docs = Route::new().at("/", make_sync(move |_| Html(docs_html.clone())));
     let cors_origins = state.config.server.cors_allowed_origins.clone();
     let app = Route::new()
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
-        .nest_no_strip("/api", api)
+        .nest_no_strip("/api", api_ep)
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))

@@ -1,11 +1,12 @@
 //! Generates `config/shopdb.example.toml` and `.env.example` from the config
-//! struct's defaults and the key docs. Tests fail when the committed files
+//! struct's defaults and the key docs, plus each plugin's declared keys. Tests fail when the committed files
 //! differ from this output (`shopdb config example --format toml|env`).
 
 use std::fmt::Write as _;
 
 use super::report::flat_values;
 use super::{Config, KEYS, SECTIONS};
+use crate::plugins;
 
 /// TOML literal of the default at `path` in the serialised defaults.
 fn toml_literal(defaults: Option<&toml::Value>, path: &str) -> String {
@@ -34,8 +35,51 @@ pub fn toml_example() -> String {
             }
             let _ = writeln!(out, "# {name} = {}", toml_literal(defaults.as_ref(), k.path));
         }
+        if *section == "plugins" {
+            plugin_sections_toml(&mut out);
+        }
     }
     out
+}
+
+/// One `[plugins.<id>]` section per plugin in the build.
+fn plugin_sections_toml(out: &mut String) {
+    for p in plugins::REGISTRY {
+        let _ = write!(
+            out,
+            "\n# Plugin `{}` {} (used when \"{}\" is in plugins.enabled)\n",
+            p.id, p.version, p.id
+        );
+        for line in wrap(p.description, 76) {
+            let _ = writeln!(out, "# {line}");
+        }
+        let _ = writeln!(out, "[plugins.{}]", p.id);
+        for k in p.config_keys {
+            for line in wrap(k.doc, 76) {
+                let _ = writeln!(out, "# {line}");
+            }
+            if k.required {
+                let _ = writeln!(out, "# Required when the plugin is enabled.");
+            }
+            let _ = writeln!(out, "# {} = {}", k.name, k.default);
+        }
+    }
+}
+
+/// `SHOPDB_PLUGINS__<ID>__<KEY>` lines per plugin in the build.
+fn plugin_sections_env(out: &mut String) {
+    for p in plugins::REGISTRY {
+        let _ = write!(out, "\n# --- Plugin `{}` (when enabled) ---\n", p.id);
+        for k in p.config_keys {
+            for line in wrap(k.doc, 76) {
+                let _ = writeln!(out, "# {line}");
+            }
+            if k.required {
+                let _ = writeln!(out, "# Required when the plugin is enabled.");
+            }
+            let _ = writeln!(out, "# {}={}", k.env_var(p.id), k.default.trim_matches('"'));
+        }
+    }
 }
 
 pub fn env_example() -> String {
@@ -70,6 +114,9 @@ pub fn env_example() -> String {
                 value
             };
             let _ = writeln!(out, "# {}={value}", k.env_var());
+        }
+        if *section == "plugins" {
+            plugin_sections_env(&mut out);
         }
     }
     out
@@ -108,8 +155,25 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let parsed: Config = toml::from_str(&uncommented).unwrap();
+        let mut parsed: Config = toml::from_str(&uncommented).unwrap();
+        // Plugin sections come with their defaults: each must start as is.
+        for p in plugins::REGISTRY {
+            let section = parsed.plugins.section(p.id);
+            assert_eq!(section.len(), p.config_keys.len(), "{}", p.id);
+            assert!((p.start)(&section).is_ok(), "{}", p.id);
+        }
+        parsed.plugins.settings.clear();
         assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn env_example_names_every_plugin_key() {
+        let env = env_example();
+        for p in plugins::REGISTRY {
+            for k in p.config_keys {
+                assert!(env.contains(&format!("# {}=", k.env_var(p.id))), "{}", k.name);
+            }
+        }
     }
 
     #[test]

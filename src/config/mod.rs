@@ -134,10 +134,25 @@ pub struct HistoryConfig {
     pub retention_days: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PluginsConfig {
     #[serde(deserialize_with = "types::lenient_list")]
     pub enabled: Vec<String>,
+    /// Each plugin's `[plugins.<id>]` section, as written; the plugin
+    /// declares and parses its keys (`plugins::config`).
+    #[serde(flatten)]
+    pub settings: std::collections::BTreeMap<String, toml::Value>,
+}
+
+impl PluginsConfig {
+    /// The section of plugin `id` (empty when absent or not a table).
+    pub fn section(&self, id: &str) -> plugins::Section {
+        self.settings
+            .get(id)
+            .and_then(toml::Value::as_table)
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -210,7 +225,7 @@ impl Default for Config {
                 max_bytes: ByteSize(64 * 1024 * 1024),
                 max_rows: 200_000,
             },
-            plugins: PluginsConfig { enabled: Vec::new() },
+            plugins: PluginsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
                 json: false,
@@ -305,6 +320,7 @@ impl Config {
                 ));
             }
         }
+        problems.extend(plugins::config::check_sections(&self.plugins));
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(format!(
                 "log.level `{}` is not a valid filter: {e}",

@@ -71,6 +71,35 @@ pub fn render(loaded: &Loaded) -> String {
             source_of(&loaded.figment, k.path)
         );
     }
+    for p in crate::plugins::REGISTRY {
+        let enabled = loaded.config.plugins.enabled.iter().any(|e| e == p.id);
+        let section = loaded.config.plugins.section(p.id);
+        if !enabled && section.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "Plugin {} ({}):",
+            p.id,
+            if enabled { "enabled" } else { "disabled" }
+        );
+        for k in p.config_keys {
+            let path = k.path(p.id);
+            let (shown, source) = match section.get(k.name) {
+                Some(v) => {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    let text = if k.secret && !text.is_empty() {
+                        "<redacted>".to_owned()
+                    } else {
+                        text
+                    };
+                    (text, source_of(&loaded.figment, &path))
+                }
+                None => (k.default.trim_matches('"').to_owned(), "default".to_owned()),
+            };
+            let _ = writeln!(out, "  {path:width$} = {shown:<40} ({source})");
+        }
+    }
     out
 }
 

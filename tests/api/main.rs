@@ -19,5 +19,7 @@ mod inventory_types_data;
 mod ldap_directory;
 mod ldap_login;
 mod migrations;
+mod plugins;
+mod plugins_labels;
 mod server;
 mod slapd;

@@ -8,7 +8,7 @@ use shopdb::db::migrate::{self, MigrateError};
 use shopdb::startup::StartupError;
 
 use crate::dual_test;
-use crate::helpers::{Backend, TestDb, spawn_app, start, test_config};
+use crate::helpers::{Backend, TestDb, spawn_app, spawn_app_with, start, test_config};
 
 const SCOPES: &[&str] = &["core"];
 
@@ -279,10 +279,17 @@ async fn mysql_schema(server: &str, db: &str) -> BTreeMap<String, TableShape> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_produce_the_same_schema() {
-    let Some(sq) = spawn_app(Backend::Sqlite).await else {
+    // Every plugin enabled, so plugin migrations are compared too.
+    let all = |c: &mut shopdb::config::Config| {
+        c.plugins.enabled = shopdb::plugins::REGISTRY
+            .iter()
+            .map(|p| p.id.to_owned())
+            .collect();
+    };
+    let Some(sq) = spawn_app_with(Backend::Sqlite, all).await else {
         return;
     };
-    let Some(my) = spawn_app(Backend::Mysql).await else {
+    let Some(my) = spawn_app_with(Backend::Mysql, all).await else {
         return;
     };
     let sqlite = sqlite_schema(&sq.db.sqlite_path().unwrap());
@@ -293,6 +300,7 @@ async fn both_backends_produce_the_same_schema() {
     // (and its shadow tables) on SQLite, a plain table on MySQL.
     let (sqlite, mysql) = (without_search(sqlite), without_search(mysql));
     assert!(sqlite.contains_key("assets") && sqlite.contains_key("change_log"));
+    assert!(sqlite.contains_key("labels_templates") && sqlite.contains_key("labels_queue"));
     assert_eq!(sqlite, mysql);
 }
 

@@ -109,18 +109,23 @@ pub async fn purge_expired(state: &AppState) -> Result<u64, ServiceError> {
     Ok(changes::purge_before(&mut state.db.clone(), before).await?)
 }
 
-/// Purges expired history now and then every hour, until aborted
-/// (the server aborts it on shutdown).
-pub async fn retention_job(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match purge_expired(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "expired inventory history purged"),
-            Err(e) => tracing::warn!(error = %e, "could not purge expired history; will retry"),
-        }
-    }
+/// Purges expired history now and then every hour, until the server stops.
+pub fn retention_job(state: AppState) -> crate::jobs::Job {
+    crate::jobs::Job::every(
+        "core.history_retention",
+        std::time::Duration::from_secs(3600),
+        move || {
+            let state = state.clone();
+            async move {
+                match purge_expired(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "expired inventory history purged"),
+                    Err(e) => return Err(e),
+                }
+                Ok(())
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::db::queries::changes::{self, ChangeRow, Filter};
 use crate::db::queries::{assets, relations};
 use crate::domain::Role;
 use crate::domain::inventory::{AssetId, LocationId, RelationId};
+use crate::plugins::Plugins;
 use crate::service::auth::principal::{Principal, RequestCtx};
 use crate::service::{FieldError, ServiceError};
 use crate::state::AppState;
@@ -42,7 +43,7 @@ pub async fn revert(
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("change {id}")))?;
     match (c.entity.as_str(), c.action.as_str()) {
-        (entity::ASSET, action::UPDATE) => revert_asset_update(&mut tx, who, ctx, &c).await?,
+        (entity::ASSET, action::UPDATE) => revert_asset_update(&state.plugins, &mut tx, who, ctx, &c).await?,
         (entity::ASSET, action::CREATE) => {
             // Undoing a creation is a hard delete: admins only.
             who.require(Role::Admin)?;
@@ -53,7 +54,16 @@ pub async fn revert(
                     c.summary, l.id
                 )));
             }
-            delete_in(&mut tx, who, ctx, AssetId(c.entity_id), None, Some(c.id)).await?;
+            delete_in(
+                &state.plugins,
+                &mut tx,
+                who,
+                ctx,
+                AssetId(c.entity_id),
+                None,
+                Some(c.id),
+            )
+            .await?;
         }
         (entity::ASSET, action::DELETE) => {
             let asset = AssetId(c.entity_id);
@@ -68,7 +78,7 @@ pub async fn revert(
                 d.set_flat(k, v).map_err(ServiceError::Internal)?;
             }
             let v = validate(&mut tx, &mut Lookups::default(), &d, None, false).await?;
-            insert_valid(&mut tx, who, ctx, &v, Some(asset), Some(c.id)).await?;
+            insert_valid(&state.plugins, &mut tx, who, ctx, &v, Some(asset), Some(c.id)).await?;
         }
         (entity::LOCATION, action::UPDATE) => revert_location_update(&mut tx, who, ctx, &c).await?,
         (entity::RELATION, action::CREATE) => {
@@ -170,6 +180,7 @@ async fn revert_location_update(
 }
 
 async fn revert_asset_update(
+    plugins: &Plugins,
     tx: &mut Tx,
     who: &Principal,
     ctx: &RequestCtx,
@@ -192,6 +203,6 @@ async fn revert_asset_update(
         version: current.version,
         if_match: false,
     };
-    update_valid(tx, who, ctx, &current, &v, expected, Some(c.id)).await?;
+    update_valid(plugins, tx, who, ctx, &current, &v, expected, Some(c.id)).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Assets: create, read, update, delete, scanner lookups and containment.
 //! Every write validates through `draft::validate`, stores the custom
-//! field index and search text, and records its change in the same
-//! transaction.
+//! field index and search text, records its change and runs the enabled
+//! plugins' asset hooks, all in the same transaction.
 
 pub mod draft;
 
@@ -16,6 +16,7 @@ use crate::db::queries::relations;
 use crate::db::{Exec, Tx};
 use crate::domain::Role;
 use crate::domain::inventory::{AssetId, AssetTag};
+use crate::plugins::{AssetChange, AssetEvent, Plugins, hooks};
 use crate::service::ServiceError;
 use crate::service::auth::principal::{Principal, RequestCtx};
 use crate::state::AppState;
@@ -64,8 +65,10 @@ pub(crate) async fn store_side_tables(tx: &mut Tx, id: AssetId, v: &ValidAsset) 
     Ok(())
 }
 
-/// Inserts a validated asset and records its creation (inside `tx`).
+/// Inserts a validated asset, records its creation and runs the plugin
+/// hooks (inside `tx`).
 pub(crate) async fn insert_valid(
+    plugins: &Plugins,
     tx: &mut Tx,
     who: &Principal,
     ctx: &RequestCtx,
@@ -91,12 +94,23 @@ pub(crate) async fn insert_valid(
         },
     )
     .await?;
+    let event = AssetEvent {
+        asset: id,
+        change: AssetChange::Created { after: &v.fields },
+        who,
+        ctx,
+        reverts,
+    };
+    hooks::asset_changed(plugins, tx, &event).await?;
     Ok(id)
 }
 
-/// Writes a validated asset over `current` if still at `version` and
-/// records the diff (inside `tx`). Returns false when nothing changed.
+/// Writes a validated asset over `current` if still at `version`, records
+/// the diff and runs the plugin hooks (inside `tx`). Returns false when
+/// nothing changed (no write, no hooks).
+#[allow(clippy::too_many_arguments)] // one write's whole context; callers name each part
 pub(crate) async fn update_valid(
+    plugins: &Plugins,
     tx: &mut Tx,
     who: &Principal,
     ctx: &RequestCtx,
@@ -133,6 +147,17 @@ pub(crate) async fn update_valid(
         },
     )
     .await?;
+    let event = AssetEvent {
+        asset: current.id,
+        change: AssetChange::Updated {
+            before: &current.fields,
+            after: &v.fields,
+        },
+        who,
+        ctx,
+        reverts,
+    };
+    hooks::asset_changed(plugins, tx, &event).await?;
     Ok(true)
 }
 
@@ -145,7 +170,7 @@ pub async fn create(
     who.require(Role::Editor)?;
     let mut tx = state.db.begin().await?;
     let v = validate(&mut tx, &mut Lookups::default(), &draft, None, true).await?;
-    let id = insert_valid(&mut tx, who, ctx, &v, None, None).await?;
+    let id = insert_valid(&state.plugins, &mut tx, who, ctx, &v, None, None).await?;
     let row = read_back(&mut tx, id).await?;
     tx.commit().await?;
     Ok(row)
@@ -225,7 +250,7 @@ pub async fn update(
     let mut d = AssetDraft::from_fields(&current.fields);
     patch.apply(&mut d);
     let v = validate(&mut tx, &mut Lookups::default(), &d, Some(id), false).await?;
-    if !update_valid(&mut tx, who, ctx, &current, &v, expected, None).await? {
+    if !update_valid(&state.plugins, &mut tx, who, ctx, &current, &v, expected, None).await? {
         return Ok(current);
     }
     let row = read_back(&mut tx, id).await?;
@@ -244,12 +269,16 @@ pub async fn delete(
 ) -> Result<(), ServiceError> {
     who.require(Role::Admin)?;
     let mut tx = state.db.begin().await?;
-    delete_in(&mut tx, who, ctx, id, expected, None).await?;
+    delete_in(&state.plugins, &mut tx, who, ctx, id, expected, None).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Deletes inside `tx`: relations, search text, the row, its change-log
+/// entry, then the plugin hooks (plugin rows that reference the asset are
+/// gone already: their foreign keys cascade, see docs/PLUGINS.md).
 pub(crate) async fn delete_in(
+    plugins: &Plugins,
     tx: &mut Tx,
     who: &Principal,
     ctx: &RequestCtx,
@@ -294,5 +323,15 @@ pub(crate) async fn delete_in(
         },
     )
     .await?;
+    let event = AssetEvent {
+        asset: id,
+        change: AssetChange::Deleted {
+            before: &current.fields,
+        },
+        who,
+        ctx,
+        reverts,
+    };
+    hooks::asset_changed(plugins, tx, &event).await?;
     Ok(())
 }

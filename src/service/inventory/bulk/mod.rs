@@ -29,6 +29,7 @@ use crate::db::queries::assets::{self, AssetRow};
 use crate::domain::Role;
 use crate::domain::inventory::fields::from_text;
 use crate::domain::inventory::{AssetId, AssetTag, FieldId};
+use crate::plugins::Plugins;
 use crate::service::auth::principal::{Principal, RequestCtx};
 use crate::service::{FieldError, ServiceError};
 use crate::state::AppState;
@@ -127,7 +128,7 @@ pub async fn run(
     naming: Naming,
 ) -> Result<BulkOutcome, ServiceError> {
     who.require(Role::Editor)?;
-    let mut engine = Engine::new(who, ctx, naming, dry_run);
+    let mut engine = Engine::new(&state.plugins, who, ctx, naming, dry_run);
     let mut items = items.into_iter();
     let mut base = 0;
     if dry_run {
@@ -191,6 +192,7 @@ struct Timings {
 
 struct Engine<'a> {
     timings: Timings,
+    plugins: &'a Plugins,
     who: &'a Principal,
     ctx: &'a RequestCtx,
     naming: Naming,
@@ -205,11 +207,18 @@ struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    fn new(who: &'a Principal, ctx: &'a RequestCtx, naming: Naming, dry_run: bool) -> Self {
+    fn new(
+        plugins: &'a Plugins,
+        who: &'a Principal,
+        ctx: &'a RequestCtx,
+        naming: Naming,
+        dry_run: bool,
+    ) -> Self {
         let mut lookups = Lookups::default();
         lookups.defer_unique();
         Self {
             timings: Timings::default(),
+            plugins,
             who,
             ctx,
             naming,
@@ -449,9 +458,13 @@ impl<'a> Engine<'a> {
                 ..AssetDraft::default()
             },
         };
+        // As in `createAsset`, a type key wins over a type id.
+        let by_key = patch.type_key.is_some();
         patch.apply(&mut draft);
         draft.tag = tag.to_owned();
-        if let Some(id) = type_id {
+        if let Some(id) = type_id
+            && !by_key
+        {
             draft.type_sel = Some(TypeSel::Id(id));
         }
         let mut deferred_parent = None;

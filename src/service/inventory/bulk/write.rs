@@ -1,14 +1,17 @@
 //! Writing a validated chunk: multi-row inserts for new assets, their
 //! index rows, search texts and change-log entries; one version-checked
-//! UPDATE per changed asset, with its side rows batched too.
+//! UPDATE per changed asset, with its side rows batched too; then the
+//! enabled plugins' asset hooks, one call per asset, in the same
+//! transaction (as for single writes).
 
 use std::time::Instant;
 
 use crate::db::Tx;
 use crate::db::queries::asset_bulk::{self, IndexRow};
-use crate::db::queries::assets;
+use crate::db::queries::assets::{self, AssetFields};
 use crate::db::queries::changes::NewChange;
 use crate::domain::inventory::AssetId;
+use crate::plugins::{AssetChange, AssetEvent, hooks};
 use crate::service::ServiceError;
 use crate::service::inventory::history::{self, action, entity};
 
@@ -50,6 +53,9 @@ impl Engine<'_> {
         }
         let mut index_rows: Vec<IndexRow> = Vec::new();
         let mut changes = Vec::with_capacity(creates.len() + updates.len());
+        // (asset, before, after) for the plugin hooks, when any plugin is on.
+        let hooked = self.plugins.iter().next().is_some();
+        let mut written: Vec<(AssetId, Option<AssetFields>, AssetFields)> = Vec::new();
 
         if !creates.is_empty() {
             let started = Instant::now();
@@ -76,6 +82,9 @@ impl Engine<'_> {
                 search.push((id, valid.fields.search_body()));
                 let snapshot = history::snapshot(&valid.fields.to_flat(), true);
                 changes.push(self.change(id, action::CREATE, &valid.fields.tag, snapshot));
+                if hooked {
+                    written.push((id, None, valid.fields));
+                }
             }
             asset_bulk::replace_field_values(tx, &[], &index_rows).await?;
             asset_bulk::put_search(tx, &search, false).await?;
@@ -113,6 +122,9 @@ impl Engine<'_> {
                     search.push((current.id, body));
                 }
                 changes.push(self.change(current.id, action::UPDATE, &valid.fields.tag, diff));
+                if hooked {
+                    written.push((current.id, Some(current.fields), valid.fields));
+                }
             }
             asset_bulk::replace_field_values(tx, &clear, &index_rows).await?;
             if !search.is_empty() {
@@ -123,6 +135,20 @@ impl Engine<'_> {
         let started = Instant::now();
         asset_bulk::insert_changes(tx, &changes).await?;
         self.timings.history += started.elapsed();
+        for (id, before, after) in &written {
+            let change = match before {
+                Some(before) => AssetChange::Updated { before, after },
+                None => AssetChange::Created { after },
+            };
+            let event = AssetEvent {
+                asset: *id,
+                change,
+                who: self.who,
+                ctx: self.ctx,
+                reverts: None,
+            };
+            hooks::asset_changed(self.plugins, tx, &event).await?;
+        }
         Ok(())
     }
 }
