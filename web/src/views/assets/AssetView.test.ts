@@ -66,7 +66,7 @@ describe('asset page', () => {
     )
     const { wrapper } = await mountApp('/assets/42?tab=history')
     const diff = wrapper.findAll('[data-testid="history"] tbody tr').map((r) => r.findAll('th, td').map((c) => c.text()))
-    expect(diff).toEqual([['name', 'Old mill', 'DMU 50']])
+    expect(diff).toEqual([['Name', 'Old mill', 'DMU 50']])
 
     await wrapper.get('[data-testid="history"] button').trigger('click')
     await settle()
