@@ -291,7 +291,7 @@ try {
     expect(labels >= 4, `the sheet has ${labels} labels, expected 4`)
     await dialog.getByRole('button', { name: 'Yes, record as printed' }).click()
     await dialog.getByTestId('labels-recorded').waitFor()
-    await dialog.getByRole('button', { name: 'Close', exact: true }).click()
+    await dialog.getByRole('button', { name: 'Done' }).click()
   })
 
   await step('CSV import: preview, map a column, dry run with a row error, then commit', async () => {
