@@ -16,6 +16,7 @@ pub mod table;
 mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -141,6 +142,7 @@ pub async fn run(
             base += n;
             tokio::task::yield_now().await;
         }
+        engine.log(base);
         return Ok(engine.out);
     }
     let mut tx = state.db.begin().await?;
@@ -158,9 +160,12 @@ pub async fn run(
         tokio::task::yield_now().await;
     }
     if !engine.out.failed() {
+        let started = Instant::now();
         tx.commit().await?;
+        engine.timings.insert += started.elapsed();
     }
     // Otherwise dropping `tx` rolls everything back.
+    engine.log(base);
     Ok(engine.out)
 }
 
@@ -173,7 +178,19 @@ struct Candidate {
     deferred_parent: Option<String>,
 }
 
+/// Where a run's time went, for the debug log.
+#[derive(Debug, Default)]
+struct Timings {
+    preload: Duration,
+    validate: Duration,
+    insert: Duration,
+    side_rows: Duration,
+    updates: Duration,
+    history: Duration,
+}
+
 struct Engine<'a> {
+    timings: Timings,
     who: &'a Principal,
     ctx: &'a RequestCtx,
     naming: Naming,
@@ -192,6 +209,7 @@ impl<'a> Engine<'a> {
         let mut lookups = Lookups::default();
         lookups.defer_unique();
         Self {
+            timings: Timings::default(),
             who,
             ctx,
             naming,
@@ -204,6 +222,26 @@ impl<'a> Engine<'a> {
                 ..BulkOutcome::default()
             },
         }
+    }
+
+    fn log(&self, items: usize) {
+        let ms = |d: Duration| d.as_millis();
+        let t = &self.timings;
+        tracing::debug!(
+            items,
+            dry_run = self.out.dry_run,
+            created = self.out.created,
+            updated = self.out.updated,
+            unchanged = self.out.unchanged,
+            errors = self.out.error_count,
+            preload_ms = ms(t.preload),
+            validate_ms = ms(t.validate),
+            insert_ms = ms(t.insert),
+            side_rows_ms = ms(t.side_rows),
+            updates_ms = ms(t.updates),
+            history_ms = ms(t.history),
+            "bulk run"
+        );
     }
 
     fn error(&mut self, index: usize, tag: Option<&str>, e: FieldError) {
@@ -226,8 +264,11 @@ impl<'a> Engine<'a> {
         base: usize,
         chunk: Vec<BulkInput>,
     ) -> Result<Vec<Plan>, ServiceError> {
+        let started = Instant::now();
         let tags = self.claim_tags(base, &chunk);
         let (mut stored, tag_ids) = self.preload(e, &chunk, &tags).await?;
+        self.timings.preload += started.elapsed();
+        let started = Instant::now();
         let mut candidates = Vec::with_capacity(chunk.len());
         for (i, (item, tag)) in chunk.into_iter().zip(tags).enumerate() {
             let Some(tag) = tag else { continue };
@@ -284,6 +325,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        self.timings.validate += started.elapsed();
         Ok(plans)
     }
 
