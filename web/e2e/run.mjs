@@ -11,7 +11,8 @@ const AXE_SOURCE = readFileSync(join(import.meta.dirname, '..', 'node_modules', 
 const started = Date.now()
 
 const binary = findBinary()
-const server = await startServer({ binary, plugins: (process.env.E2E_PLUGINS ?? '').split(',').filter(Boolean) })
+// The labels plugin is on, so the run covers label preview and printing.
+const server = await startServer({ binary, plugins: (process.env.E2E_PLUGINS ?? 'labels').split(',').filter(Boolean) })
 const browser = await launchBrowser()
 const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' })
 context.setDefaultTimeout(10_000)
@@ -184,6 +185,30 @@ try {
     await phone.close()
   })
 
+  await step('label: preview, the QR code’s address opens the asset, print and record it', async () => {
+    await page.goto(url(`/assets/${assetId}`))
+    await page.getByRole('tab', { name: 'Label' }).click()
+    await page.getByTestId('label-preview').waitFor()
+    const status = await api.get(`/api/v1/plugins/labels/assets/${assetId}`)
+    expect(status.url === url(`/a/${assetId}`), `the QR code encodes ${status.url}`)
+    await page.getByText(status.url).waitFor()
+    await page.getByRole('button', { name: 'Print label' }).click()
+    await page.getByTestId('ask-printed').waitFor()
+    const labels = await page.frameLocator('#label-print-frame').locator('svg').count()
+    expect(labels >= 1, 'the print frame has no label')
+    await shot('asset-label')
+    await scan('asset label')
+    await page.getByRole('button', { name: 'Yes, record it as printed' }).click()
+    await page.getByTestId('label-printed').getByText('up to date').waitFor()
+    // What the QR code opens, on a phone.
+    const phone = await context.newPage()
+    await phone.setViewportSize({ width: 390, height: 844 })
+    await phone.goto(status.url)
+    await phone.waitForURL(new RegExp(`/assets/${assetId}$`))
+    await phone.getByRole('heading', { name: 'DMG Mori DMU 50' }).waitFor()
+    await phone.close()
+  })
+
   await step('edit with a conflict: compare, then keep my change explicitly', async () => {
     await page.goto(url(`/assets/${assetId}/edit`))
     await page.getByLabel('Name', { exact: true }).waitFor()
@@ -253,6 +278,20 @@ try {
     await page.getByLabel('New status').selectOption('spare')
     await page.getByRole('button', { name: 'Apply' }).click()
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="status-badge"]')].filter((b) => b.textContent === 'Spare').length === 2)
+  })
+
+  await step('print labels for a selection from the list', async () => {
+    await page.goto(url('/assets?q=label%20printer%201'))
+    await page.getByRole('checkbox', { name: 'Select all assets on this page' }).check()
+    await page.getByRole('button', { name: 'Print labels' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name: 'Print', exact: true }).click()
+    await dialog.getByText('Did the labels print correctly?').waitFor()
+    const labels = await page.frameLocator('#label-print-frame').locator('svg').count()
+    expect(labels >= 4, `the sheet has ${labels} labels, expected 4`)
+    await dialog.getByRole('button', { name: 'Yes, record as printed' }).click()
+    await dialog.getByTestId('labels-recorded').waitFor()
+    await dialog.getByRole('button', { name: 'Done' }).click()
   })
 
   await step('CSV import: preview, map a column, dry run with a row error, then commit', async () => {

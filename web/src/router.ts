@@ -39,7 +39,7 @@ export const routes: RouteRecordRaw[] = [
     props: (route) => ({ id: Number(route.params.id) }),
     meta: { role: 'editor' },
   },
-  // What a QR label encodes: resolves the tag and goes on to the asset's page.
+  // What a QR label encodes (`/a/<asset id>`, or a tag): goes on to the asset's page.
   {
     path: '/a/:tag',
     name: 'asset-by-tag',
@@ -61,6 +61,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'site', name: 'admin-site', component: () => import('./views/admin/SiteView.vue') },
     ],
   },
+  // Pages from plugin manifests; the view finds the component by path.
+  { path: '/plugins/:plugin/:page(.*)*', name: 'plugin-page', component: () => import('./views/PluginPageView.vue') },
   { path: '/forbidden', name: 'forbidden', component: () => import('./views/ForbiddenView.vue') },
   // Anything else (the server answers unknown non-API paths with index.html).
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView },

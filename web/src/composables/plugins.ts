@@ -1,17 +1,24 @@
-import { computed, type ComputedRef } from 'vue'
+import { computed } from 'vue'
+import { useAuth } from '../auth/store'
+import { pluginUi, usePluginStore } from '../plugins/store'
 import { useMeta } from './meta'
 
 /**
- * Which plugins the site enabled, from `GET /api/v1/meta` (`plugins`). Screens show plugin
- * features (labels, …) only when their plugin is on; the server answers 404 otherwise.
+ * The site's enabled plugins (`GET /api/v1/meta`) and what their UI manifests add for the
+ * signed-in user (`GET /api/v1/plugins`): menu entries, pages, asset panels, dashboard widgets,
+ * bulk actions. The server answers 404 for a disabled plugin's routes anyway.
  */
-export function usePlugins(): { enabled: ComputedRef<string[]>; has: (id: string) => boolean; labels: ComputedRef<boolean> } {
+export function usePlugins() {
   const { meta, load } = useMeta()
+  const store = usePluginStore()
+  const { user } = useAuth()
   void load()
+  if (user.value) void store.load()
   const enabled = computed(() => meta.value?.plugins ?? [])
   return {
     enabled,
-    has: (id) => enabled.value.includes(id),
+    has: (id: string) => enabled.value.includes(id),
     labels: computed(() => enabled.value.includes('labels')),
+    ...pluginUi(store.plugins, computed(() => user.value?.role)),
   }
 }

@@ -5,6 +5,7 @@ import App from '../App.vue'
 import { createAuthStore, REFRESH_TOKEN_KEY, type Role } from '../auth/store'
 import { fakeServer, jsonResponse, sampleMeta, sampleUser, tokenPair } from './fixtures'
 import { createMetaStore } from '../composables/meta'
+import { createPluginStore } from '../plugins/store'
 import { createAppRouter } from '../router'
 
 /**
@@ -24,7 +25,7 @@ export async function mountApp(path: string) {
   const auth = createAuthStore()
   const router = createAppRouter(auth, createMemoryHistory())
   await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [auth, router, createMetaStore()] } })
+  const wrapper = mount(App, { global: { plugins: [auth, router, createMetaStore(), createPluginStore()] } })
   await settle()
   return { wrapper, router, auth }
 }

@@ -47,3 +47,30 @@ export const sampleAsset: Asset = {
   updated_at: '2026-11-03T08:00:00Z',
   updated_by: 'jdoe',
 }
+
+/** `GET /api/v1/plugins` with the labels plugin's manifest (as the server declares it). */
+export const labelsPlugins = {
+  items: [
+    {
+      id: 'labels',
+      version: '1.0.0',
+      description: 'QR asset labels',
+      ui: {
+        menu: [
+          { id: 'labels.queue', label: 'Label queue', route: '/plugins/labels/queue', icon: 'qr_code_2', min_role: 'viewer' },
+          { id: 'labels.templates', label: 'Label templates', route: '/plugins/labels/templates', icon: 'label', min_role: 'admin' },
+        ],
+        routes: [
+          { path: '/plugins/labels/queue', component: 'labels/QueuePage', title: 'Labels to print', min_role: 'viewer' },
+          { path: '/plugins/labels/templates', component: 'labels/TemplatesPage', title: 'Label templates', min_role: 'admin' },
+        ],
+        asset_panels: [
+          { id: 'labels.label', title: 'Label', component: 'labels/AssetLabelPanel', order: 50, min_role: 'viewer' },
+          { id: 'future.thing', title: 'Future', component: 'future/Unknown', order: 60, min_role: 'viewer' },
+        ],
+        dashboard_widgets: [{ id: 'labels.to_print', title: 'Labels to print', component: 'labels/QueueWidget', order: 50, size: 'small', min_role: 'viewer' }],
+        asset_bulk_actions: [{ id: 'labels.print', label: 'Print labels', component: 'labels/PrintLabelsDialog', min_role: 'viewer' }],
+      },
+    },
+  ],
+}

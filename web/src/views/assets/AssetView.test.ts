@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { Change } from '../../api/types'
 import { mountApp, settle, signedInAs } from '../../test/app'
 import { jsonResponse, problem, problemResponse } from '../../test/fixtures'
-import { cncType, sampleAsset } from '../../test/inventory'
+import { cncType, labelsPlugins, sampleAsset } from '../../test/inventory'
 
 const rename: Change = {
   id: 77,
@@ -22,6 +22,7 @@ function server(role: 'viewer' | 'editor' = 'editor') {
     .on('GET /api/v1/asset-types/10', jsonResponse(cncType))
     .on('GET /api/v1/assets/42/history', jsonResponse({ items: [rename], total: 1, limit: 25, offset: 0 }))
     .on('GET /api/v1/assets/42/relations', jsonResponse({ items: [] }))
+    .on('GET /api/v1/plugins', jsonResponse(labelsPlugins))
 }
 
 beforeEach(() => localStorage.clear())
@@ -100,9 +101,35 @@ describe('asset page', () => {
     expect(wrapper.findAll('main button').map((b) => b.text())).not.toContain('Delete')
   })
 
-  it('/a/<tag> (the QR label address) opens the asset page', async () => {
+  it('/a/<id> (what a QR label encodes) and /a/<tag> open the asset page', async () => {
     server().on('GET /api/v1/assets/by-tag/cnc-0042', jsonResponse(sampleAsset))
-    const { router } = await mountApp('/a/cnc-0042')
+    const { router } = await mountApp('/a/42')
     expect(router.currentRoute.value.fullPath).toBe('/assets/42')
+    await router.push('/a/cnc-0042')
+    await settle()
+    expect(router.currentRoute.value.fullPath).toBe('/assets/42')
+  })
+
+  it('shows the labels plugin’s panel: preview, the URL the QR code opens, queue state', async () => {
+    const s = server()
+      .on(
+        'GET /api/v1/plugins/labels/assets/42',
+        jsonResponse({ asset_id: 42, tag: 'CNC-0042', url: 'https://shopdb.plant1/a/42', up_to_date: false }),
+      )
+      .on('GET /api/v1/plugins/labels/templates', jsonResponse({ items: [{ id: 1, key: '50x25', name: '50 × 25', builtin: true, width_mm: 50, height_mm: 25, labels_per_page: 1, show_tag: true, show_name: true, show_location: true, show_qr: true, version: 1 }] }))
+      .on('GET /api/v1/plugins/labels/assets/42/label.svg', new Response('<svg xmlns="http://www.w3.org/2000/svg"/>', { headers: { 'Content-Type': 'image/svg+xml' } }))
+      .on('POST /api/v1/plugins/labels/queue', jsonResponse({ count: 1 }))
+    URL.createObjectURL = () => 'blob:label'
+    URL.revokeObjectURL = () => {}
+    const { wrapper } = await mountApp('/assets/42?tab=labels.label')
+    expect(wrapper.findAll('[role="tab"]').map((t) => t.text())).toEqual(['Details', 'Relations', 'Contents', 'History', 'Label'])
+    await settle()
+    expect(wrapper.get('[data-testid="label-preview"]').attributes('alt')).toBe('Label of CNC-0042 (50 × 25)')
+    expect(s.calls('GET /api/v1/plugins/labels/assets/42/label.svg')[0]?.path).toContain('template=50x25')
+    expect(wrapper.text()).toContain('https://shopdb.plant1/a/42')
+    const add = wrapper.findAll('button').find((b) => b.text() === 'add')!
+    await add.trigger('click')
+    await settle()
+    expect(s.calls('POST /api/v1/plugins/labels/queue')[0]?.body).toEqual({ asset_ids: [42] })
   })
 })
