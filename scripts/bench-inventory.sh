@@ -19,7 +19,8 @@
 # mysql uses a new database on $MYSQL_URL (default mysql://root@127.0.0.1:3306),
 # dropped afterwards. Knobs (defaults in brackets): ASSETS [100000]
 # IMPORT_ROWS [100000] WRK_DURATION [10s] WRK_THREADS [2] WRK_CONNECTIONS [32]
-# LIST_CONNECTIONS [4]. Needs curl, wrk, awk (and the mariadb client for mysql).
+# LIST_CONNECTIONS [4] LOG_LEVEL [warn] (shopdb::service::inventory::bulk=debug
+# prints where bulk runs spend their time). Needs curl, wrk, awk (and the mariadb client for mysql).
 #
 # Benchmarks, not tests: the script never fails because a target is missed.
 set -euo pipefail
@@ -112,7 +113,7 @@ fi
 PORT=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 export SHOPDB_DATABASE__URL=$DB_URL
 export SHOPDB_ADMIN__PASSWORD=$PASSWORD
-export SHOPDB_LOG__LEVEL=warn
+export SHOPDB_LOG__LEVEL=${LOG_LEVEL:-warn}
 export SHOPDB_SERVER__BIND=127.0.0.1:$PORT
 export SHOPDB_SERVER__SHUTDOWN_GRACE=2s
 BASE=http://127.0.0.1:$PORT
@@ -128,9 +129,9 @@ echo "tools:    $(wrk --version 2>&1 | head -n1 | cut -c1-40); $(curl --version 
 echo
 echo "== 1. shopdb demo --assets $ASSETS"
 t0=$(date +%s.%N)
-(cd "$WORK" && "$BIN" demo --assets "$ASSETS" --seed 1)
+(cd "$WORK" && "$BIN" demo --assets "$ASSETS" --seed 1) 2>&1 | sed 's/^/    /'
 t1=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" 'BEGIN { printf "seed wall time: %.1f s\n", b - a }'
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "    seed wall time: %.1f s\n", b - a }'
 
 (cd "$WORK" && exec "$BIN" serve) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -165,9 +166,36 @@ done = function(summary, latency, requests)
 end
 EOF
 
-# run_wrk CONNECTIONS SCRIPT URL
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+# CPU ticks (user + system) the server has used so far.
+server_ticks() {
+    sed 's/^.*) //' "/proc/$SERVER_PID/stat" | awk '{ print $12 + $13 }'
+}
+# Busy ticks of the whole machine so far (all but idle and iowait).
+machine_ticks() {
+    awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6; exit }' /proc/stat
+}
+# cpu_report T0 M0 WALL_S [REQUESTS]: the server's CPU since T0, and how
+# busy the machine was: on a shared machine req/s measures the neighbours
+# too, the server's CPU per request far less so.
+cpu_report() {
+    awk -v s="$(($(server_ticks) - $1))" -v m="$(($(machine_ticks) - $2))" -v hz="$CLK_TCK" \
+        -v wall="$3" -v req="${4:-0}" -v n="$(nproc)" 'BEGIN {
+        printf "    server CPU: %.2f s (%.2f cores)", s / hz, s / hz / wall
+        if (req > 0) printf ", %.0f us per request", s / hz * 1e6 / req
+        printf "; machine: %.2f of %d cores busy\n", m / hz / wall, n
+    }'
+}
+
+# run_wrk CONNECTIONS SCRIPT URL: wrk's report plus the server's CPU.
 run_wrk() {
-    wrk -t"$WRK_THREADS" -c"$1" -d"$WRK_DURATION" -H "$AUTH" -s "$2" "$3" | sed -n '/^    requests:/,$p'
+    local t0 m0 out
+    t0=$(server_ticks)
+    m0=$(machine_ticks)
+    out=$(wrk -t"$WRK_THREADS" -c"$1" -d"$WRK_DURATION" -H "$AUTH" -s "$2" "$3" | sed -n '/^    requests:/,$p')
+    printf '%s\n' "$out"
+    cpu_report "$t0" "$m0" "$(printf '%s\n' "$out" | awk '/requests:/ { print $4 }')" \
+        "$(printf '%s\n' "$out" | awk '/requests:/ { print $2 }')"
 }
 
 curl -sf "$BASE/api/openapi.json" >"$WORK/openapi.json"
@@ -230,8 +258,12 @@ awk -v n="$IMPORT_ROWS" 'BEGIN {
     }
 }' >"$WORK/import.csv"
 echo "    file: $(stat -c %s "$WORK/import.csv") bytes"
-curl -s -o "$WORK/import.json" -w '    HTTP %{http_code} in %{time_total} s (upload %{size_upload} bytes)\n' \
-    -H "$AUTH" -H 'content-type: text/csv' --data-binary @"$WORK/import.csv" "$BASE/api/v1/assets/import"
+t0=$(server_ticks)
+m0=$(machine_ticks)
+took=$(curl -s -o "$WORK/import.json" -w '%{http_code} %{time_total}' \
+    -H "$AUTH" -H 'content-type: text/csv' --data-binary @"$WORK/import.csv" "$BASE/api/v1/assets/import")
+echo "    HTTP ${took% *} in ${took#* } s"
+cpu_report "$t0" "$m0" "${took#* }"
 head -c 300 "$WORK/import.json"
 echo
 
@@ -240,9 +272,20 @@ echo "== 6. CSV export of every asset"
 if ! has exportAssets; then
     echo "    skipped: exportAssets (GET /api/v1/assets/export) is not built into this binary"
 else
-    curl -s -o "$WORK/export.csv" -w '    HTTP %{http_code} in %{time_total} s, %{size_download} bytes\n' \
-        -H "$AUTH" "$BASE/api/v1/assets/export?format=csv"
+    t0=$(server_ticks)
+    m0=$(machine_ticks)
+    took=$(curl -s -o "$WORK/export.csv" -w '%{http_code} %{time_total} %{size_download}' \
+        -H "$AUTH" "$BASE/api/v1/assets/export?format=csv")
+    read -r code secs bytes <<<"$took"
+    echo "    HTTP $code in $secs s, $bytes bytes"
+    cpu_report "$t0" "$m0" "$secs"
     echo "    rows: $(($(wc -l <"$WORK/export.csv") - 1)) (lines minus the header; quoted multi-line cells count extra)"
+fi
+
+if grep -q '"bulk run"\|bulk run' "$WORK/server.log"; then
+    echo
+    echo "== bulk runs (server log)"
+    grep 'bulk run' "$WORK/server.log" | sed 's/^/    /'
 fi
 
 echo

@@ -60,6 +60,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a consistent copy of the SQLite database while the server runs
+    /// (on MySQL, prints the mysqldump command to use instead).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Exit 0 if the server at the configured address answers /readyz with 200, else 1.
     Healthcheck {
         /// Base URL to check instead of the configured bind address.
@@ -218,6 +225,7 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate(cmd) => migrate_cmd(config, cmd).await,
             Command::Healthcheck { url } => healthcheck(&config, url).await,
+            Command::Backup { out } => crate::cli_backup::backup(&config, &out).await,
             Command::User(cmd) => crate::cli_accounts::user(config, cmd).await,
             Command::Ldap(cmd) => crate::cli_accounts::ldap(&config, cmd).await,
             Command::Demo { assets, seed, force } => crate::cli_demo::demo(config, assets, seed, force).await,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod build_info;
 pub mod cli;
 mod cli_accounts;
+mod cli_backup;
 mod cli_demo;
 pub mod config;
 pub mod db;

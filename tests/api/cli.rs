@@ -266,3 +266,63 @@ fn ldap_test_shows_dn_groups_and_role() {
     let o = shopdb(dir.path(), &["ldap", "test", "nobody"], &env);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_a_live_sqlite_database() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let token = app.admin_token().await;
+    let r = app
+        .post_auth(
+            "/api/v1/assets",
+            &token,
+            &serde_json::json!({"tag": "CNC-9", "name": "Mill", "type": "machine"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("backup.db");
+    let url = app.db.url.clone();
+    // The server keeps running while the copy is taken.
+    let o = shopdb(
+        dir.path(),
+        &["backup", "--out", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", &url)],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("integrity ok; 1 assets"), "{}", text(&o));
+    let copy = rusqlite::Connection::open(&out).unwrap();
+    let tag: String = copy
+        .query_row("SELECT tag FROM assets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tag, "CNC-9");
+    assert_eq!(
+        app.get_auth("/api/v1/assets/by-tag/CNC-9", &token).await.status,
+        200
+    );
+
+    // An existing file is never overwritten.
+    let o = shopdb(
+        dir.path(),
+        &["backup", "--out", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", &url)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+}
+
+#[test]
+fn backup_on_mysql_points_to_mysqldump() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = shopdb(
+        dir.path(),
+        &["backup", "--out", "x.sql"],
+        &[("SHOPDB_DATABASE__URL", "mysql://shopdb@db.example:3307/shopdb")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("mysqldump --single-transaction"), "{t}");
+    assert!(
+        t.contains("--host=db.example --port=3307 --user=shopdb -p shopdb"),
+        "{t}"
+    );
+}

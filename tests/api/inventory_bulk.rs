@@ -226,6 +226,29 @@ async fn upserts_by_tag(b: Backend) {
     .json();
     assert_eq!(o["updated"], 1);
 
+    // A type id works too; a type key wins over it, as in createAsset.
+    let printer = app.get_auth("/api/v1/asset-types", &t).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == "printer")
+        .unwrap()["id"]
+        .clone();
+    let o = bulk(
+        &app,
+        &t,
+        false,
+        json!([
+            {"tag": "prn-1", "name": "Printer", "type_id": printer},
+            {"tag": "prn-2", "name": "Printer", "type": "other", "type_id": printer}
+        ]),
+    )
+    .await
+    .json();
+    assert_eq!(o["created"], 2, "{o}");
+    assert_eq!(by_tag(&app, &t, "prn-1").await.json()["type"], "printer");
+    assert_eq!(by_tag(&app, &t, "prn-2").await.json()["type"], "other");
+
     // Name and type are needed to create.
     let p = bulk(&app, &t, false, json!([{"tag": "new-1"}]))
         .await

@@ -22,12 +22,30 @@ fn rows_per_statement(columns: usize) -> usize {
     (MAX_PARAMS / columns.max(1)).clamp(1, 1000)
 }
 
-/// The stored assets with these (upper-case) tags.
+/// The stored assets with these (upper-case) tags. Without the type and
+/// location joins of `assets::select` (`type_key`, `type_name` and
+/// `location_path` come back empty): MariaDB plans that join with a long
+/// `tag IN (…)` as a scan of every asset of every type, 100× slower than
+/// the unique index on `tag` this single-table read uses.
 pub async fn find_by_tags(e: &mut impl Exec, tags: &[String]) -> Result<Vec<AssetRow>, DbError> {
+    use Assets as A;
     let mut out = Vec::with_capacity(tags.len());
     for part in tags.chunks(IN_LIST) {
-        let stmt = assets::select()
-            .and_where(Expr::col((Assets::Table, Assets::Tag)).is_in(part.iter().cloned()))
+        let stmt = Query::select()
+            .columns([
+                A::Id,
+                A::Version,
+                A::CreatedAt,
+                A::CreatedBy,
+                A::UpdatedAt,
+                A::UpdatedBy,
+            ])
+            .columns(WRITE_COLUMNS)
+            .expr_as(Expr::val(""), "type_key")
+            .expr_as(Expr::val(""), "type_name")
+            .expr_as(Expr::val(Option::<String>::None), "location_path")
+            .from(A::Table)
+            .and_where(Expr::col(A::Tag).is_in(part.iter().cloned()))
             .to_owned();
         for r in e.fetch_all(&stmt).await? {
             out.push(assets::decode(&r)?);

@@ -314,30 +314,6 @@ fn plan(rng: &mut StdRng, site: &Site, n: usize) -> Plan {
     let cell_of_station = |i: usize| (i % site.stations.len()) / 4;
     let switch_for_cell = |cell: usize| (switches > 0).then(|| format!("SW-{:06}", cell % switches + 1));
 
-    for i in 0..switches {
-        let (make, model) = pick(rng, SWITCHES);
-        let cell = &site.cells[i % site.cells.len()];
-        let mut it = item(
-            format!("SW-{:06}", i + 1),
-            format!(
-                "Switch {}",
-                cell.path().split(" / ").skip(1).collect::<Vec<_>>().join(" ")
-            ),
-            "network_device",
-            cell,
-            vec![
-                ("manufacturer", (*make).to_owned()),
-                ("model", (*model).to_owned()),
-                ("serial", next_serial("SWX")),
-                ("hostname", format!("sw-{:06}", i + 1)),
-                ("ip", ip(i + 1)),
-                ("mac", mac(i + 1)),
-                ("department", "IT".to_owned()),
-            ],
-        );
-        it.patch.status = Some(status(rng).to_owned());
-        items.push(it);
-    }
     for i in 0..machines {
         let (kind, make, models) = pick(rng, MACHINES);
         let model = pick(rng, models);
@@ -434,6 +410,30 @@ fn plan(rng: &mut StdRng, site: &Site, n: usize) -> Plan {
         if on_line < machines {
             relations.push((RelationKind::Feeds, tag, format!("CNC-{:06}", on_line + 1)));
         }
+    }
+    for i in 0..switches {
+        let (make, model) = pick(rng, SWITCHES);
+        let cell = &site.cells[i % site.cells.len()];
+        let mut it = item(
+            format!("SW-{:06}", i + 1),
+            format!(
+                "Switch {}",
+                cell.path().split(" / ").skip(1).collect::<Vec<_>>().join(" ")
+            ),
+            "network_device",
+            cell,
+            vec![
+                ("manufacturer", (*make).to_owned()),
+                ("model", (*model).to_owned()),
+                ("serial", next_serial("SWX")),
+                ("hostname", format!("sw-{:06}", i + 1)),
+                ("ip", ip(i + 1)),
+                ("mac", mac(i + 1)),
+                ("department", "IT".to_owned()),
+            ],
+        );
+        it.patch.status = Some(status(rng).to_owned());
+        items.push(it);
     }
     for i in 0..office {
         let (kind, make, model) = pick(rng, OFFICE);

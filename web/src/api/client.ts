@@ -25,6 +25,8 @@ export interface Problem {
   /** The server's request id (also in `X-Request-Id`); worth quoting in reports. */
   request_id?: string
   errors?: FieldError[]
+  /** On a stale-version refusal (409 `stale_version`, 412): the record's version now. */
+  current_version?: number
   /** Seconds from the `Retry-After` header (429 and 503 answers), when the server sent one. */
   retryAfter?: number
 }
@@ -40,6 +42,7 @@ export class ApiError extends Error implements Problem {
   readonly instance: string | undefined
   readonly request_id: string | undefined
   readonly errors: FieldError[] | undefined
+  readonly current_version: number | undefined
   readonly retryAfter: number | undefined
 
   constructor(problem: Problem, options?: { cause?: unknown }) {
@@ -52,6 +55,7 @@ export class ApiError extends Error implements Problem {
     this.instance = problem.instance
     this.request_id = problem.request_id
     this.errors = problem.errors
+    this.current_version = problem.current_version
     this.retryAfter = problem.retryAfter
   }
 }
@@ -154,6 +158,23 @@ export interface ApiClient {
     path: P,
     ...options: OptionsArg<Operation<P, 'delete'>>
   ): Promise<ApiResponse<P, 'delete'>>
+  /**
+   * `GET path` for a non-JSON body (a CSV export, a label image): the same auth, retry and
+   * problem handling, resolving with the body as a Blob and the file name the server suggests.
+   */
+  getBlob<P extends GetPath>(
+    path: P,
+    ...options: OptionsArg<Operation<P, 'get'>>
+  ): Promise<{ blob: Blob; filename: string | null }>
+  /**
+   * `POST path` with a body that is not JSON (a CSV file as `text/csv`, a multipart form), with
+   * the same auth, retry and problem handling; resolves with the typed JSON answer.
+   */
+  upload<P extends PostPath>(
+    path: P,
+    body: Blob | FormData | string,
+    options?: RequestOptions & { contentType?: string; query?: QueryParams<Operation<P, 'post'>> },
+  ): Promise<ApiResponse<P, 'post'>>
   /** Installs (or, with null, removes) the bearer-token source. */
   setAuth(handler: AuthHandler | null): void
 }
@@ -165,15 +186,25 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 interface AnyOptions extends RequestOptions {
   params?: Record<string, string | number>
   query?: Record<string, string | number | boolean | null | undefined>
+  /** A body sent as is (upload); `contentType` unset lets fetch label a FormData itself. */
+  raw?: { body: Blob | FormData | string; contentType?: string }
 }
 
 export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient {
   const baseUrl = clientOptions.baseUrl ?? ''
   let auth: AuthHandler | null = null
 
-  async function send(method: string, url: string, body: string | undefined, token: string | null, signal?: AbortSignal) {
-    const headers: Record<string, string> = { Accept: ACCEPT }
-    if (body !== undefined) headers['Content-Type'] = JSON_TYPE
+  async function send(
+    method: string,
+    url: string,
+    body: string | Blob | FormData | undefined,
+    token: string | null,
+    signal?: AbortSignal,
+    accept = ACCEPT,
+    contentType: string | null = JSON_TYPE,
+  ) {
+    const headers: Record<string, string> = { Accept: accept }
+    if (body !== undefined && contentType) headers['Content-Type'] = contentType
     if (token) headers.Authorization = `Bearer ${token}`
     const doFetch = clientOptions.fetch ?? globalThis.fetch
     try {
@@ -192,15 +223,24 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     }
   }
 
-  async function request(method: string, path: string, payload: unknown, options: AnyOptions = {}): Promise<unknown> {
+  async function request(
+    method: string,
+    path: string,
+    payload: unknown,
+    options: AnyOptions = {},
+    as: 'json' | 'blob' = 'json',
+  ): Promise<unknown> {
     const url = baseUrl + buildPath(path, options.params, options.query)
-    const body = payload === undefined ? undefined : JSON.stringify(payload)
+    const body = options.raw ? options.raw.body : payload === undefined ? undefined : JSON.stringify(payload)
+    // null: no header, so fetch labels a FormData with its multipart boundary itself.
+    const contentType = options.raw ? (options.raw.contentType ?? null) : JSON_TYPE
     const handler = options.auth === false ? null : auth
     let token = handler?.accessToken() ?? null
-    let response = await send(method, url, body, token, options.signal)
+    const accept = as === 'blob' ? '*/*' : ACCEPT
+    let response = await send(method, url, body, token, options.signal, accept, contentType)
     if (response.status === 401 && handler && (await handler.renew(token))) {
       token = handler.accessToken()
-      response = await send(method, url, body, token, options.signal)
+      response = await send(method, url, body, token, options.signal, accept, contentType)
     }
 
     if (!response.ok) {
@@ -209,6 +249,9 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
       throw error
     }
     if (response.status === 204) return undefined
+    if (as === 'blob') {
+      return { blob: await response.blob(), filename: filenameOf(response.headers.get('content-disposition')) }
+    }
 
     try {
       return await response.json()
@@ -241,6 +284,13 @@ export function createApiClient(clientOptions: ApiClientOptions = {}): ApiClient
     del(path, ...options) {
       return request('DELETE', path, undefined, untyped(options)) as never
     },
+    getBlob(path, ...options) {
+      return request('GET', path, undefined, untyped(options), 'blob') as never
+    },
+    upload(path, body, options = {}) {
+      const { contentType, ...rest } = options
+      return request('POST', path, undefined, { ...(rest as AnyOptions), raw: { body, contentType } }) as never
+    },
     setAuth(handler) {
       auth = handler
     },
@@ -260,6 +310,12 @@ function buildPath(path: string, params?: AnyOptions['params'], query?: AnyOptio
   }
   const qs = search.toString()
   return qs ? `${filled}?${qs}` : filled
+}
+
+/** The file name of `Content-Disposition: attachment; filename="…"`, if there is one. */
+export function filenameOf(header: string | null): string | null {
+  const match = header ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header) : null
+  return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
 /** Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if it has a usable one. */
@@ -300,6 +356,7 @@ async function problemFrom(response: Response): Promise<ApiError> {
     instance: typeof body.instance === 'string' ? body.instance : undefined,
     request_id: typeof body.request_id === 'string' ? body.request_id : undefined,
     errors: Array.isArray(body.errors) ? body.errors.filter(isFieldError) : undefined,
+    current_version: typeof body.current_version === 'number' ? body.current_version : undefined,
     retryAfter: fallback.retryAfter,
   })
 }

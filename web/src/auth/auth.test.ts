@@ -1,7 +1,6 @@
-import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { api, ApiError } from '../api/client'
-import { mountApp } from '../test/app'
+import { mountApp, settle } from '../test/app'
 import {
   bearer,
   fakeServer,
@@ -38,7 +37,7 @@ async function signIn(wrapper: Awaited<ReturnType<typeof mountApp>>['wrapper'], 
   await wrapper.get('#login-username').setValue(username)
   await wrapper.get('#login-password').setValue(password)
   await wrapper.get('form').trigger('submit')
-  await flushPromises()
+  await settle()
 }
 
 beforeEach(() => localStorage.clear())
@@ -71,12 +70,12 @@ describe('sign-in page', () => {
     await wrapper.get('#login-username').setValue(' jdoe ')
     await wrapper.get('#login-password').setValue('correct horse')
     await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await settle()
     expect(wrapper.get('form button').attributes('disabled')).toBeDefined()
     expect(wrapper.get('form button').text()).toBe('Signing in…')
 
     login.release()
-    await flushPromises()
+    await settle()
 
     const [request] = server.calls('POST /api/v1/auth/login')
     expect(request!.body).toEqual({ username: 'jdoe', password: 'correct horse' })
@@ -129,7 +128,7 @@ describe('sign-in page', () => {
       await signIn(wrapper)
 
       expect(router.currentRoute.value.fullPath).toBe('/')
-      expect(wrapper.get('main h1').text()).toBe('Site overview')
+      expect(wrapper.get('main h1').text()).toBe('Dashboard')
     },
   )
 
@@ -187,7 +186,7 @@ describe('forced password change', () => {
     await next.setValue('short')
     await repeat.setValue('shorter')
     await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await settle()
     const errorOf = (input: typeof current) =>
       wrapper.get(`#${input.attributes('aria-describedby')!.split(' ').find((id) => id.endsWith('-error'))}`).text()
     expect(repeat.attributes('aria-invalid')).toBe('true')
@@ -197,7 +196,7 @@ describe('forced password change', () => {
     // Server-side: each 422 field error under its field.
     await repeat.setValue('short')
     await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await settle()
     expect(errorOf(current)).toBe('is not your current password')
     expect(errorOf(next)).toBe('must be at least 12 characters')
     expect(repeat.attributes('aria-invalid')).toBe('false')
@@ -210,7 +209,7 @@ describe('forced password change', () => {
     await next.setValue('a much longer passphrase')
     await repeat.setValue('a much longer passphrase')
     await wrapper.get('form').trigger('submit')
-    await flushPromises()
+    await settle()
 
     expect(router.currentRoute.value.fullPath).toBe('/account')
     expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBe(fresh.refresh_token)
@@ -226,7 +225,7 @@ describe('forced password change', () => {
     const { router } = await mountApp('/account')
 
     await expect(api.get('/api/v1/auth/me')).rejects.toMatchObject({ code: 'password_change_required' })
-    await flushPromises()
+    await settle()
 
     expect(router.currentRoute.value.fullPath).toBe('/change-password?next=/account')
   })
@@ -274,7 +273,7 @@ describe('session renewal', () => {
       .on('GET /api/v1/auth/me', unauthenticated(), unauthenticated(), jsonResponse(sampleUser))
 
     const both = Promise.all([api.get('/api/v1/auth/me'), api.get('/api/v1/auth/me')])
-    await flushPromises()
+    await settle()
     refresh.release()
 
     expect(await both).toEqual([sampleUser, sampleUser])
@@ -296,7 +295,7 @@ describe('session renewal', () => {
     server.on('GET /api/v1/auth/me', unauthenticated()).on('POST /api/v1/auth/refresh', unauthenticated())
 
     const error = await api.get('/api/v1/auth/me').catch((e: unknown) => e)
-    await flushPromises()
+    await settle()
 
     expect(error).toBeInstanceOf(ApiError)
     expect((error as ApiError).status).toBe(401)
@@ -314,7 +313,7 @@ describe('session renewal', () => {
       .on('POST /api/v1/auth/refresh', problemResponse(problem(503, 'database_unavailable', 'down')))
 
     await expect(api.get('/api/v1/auth/me')).rejects.toMatchObject({ status: 503 })
-    await flushPromises()
+    await settle()
 
     expect(router.currentRoute.value.fullPath).toBe('/account')
     expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBe(pair.refresh_token)
@@ -341,8 +340,8 @@ describe('sign-out', () => {
     server.on('POST /api/v1/auth/logout', noContent())
     const { wrapper, router } = await mountApp('/account')
 
-    await wrapper.get('header button').trigger('click')
-    await flushPromises()
+    await wrapper.get('header [data-testid="sign-out"]').trigger('click')
+    await settle()
 
     const [request] = server.calls('POST /api/v1/auth/logout')
     expect(bearer(request)).toBe(pair.access_token)
@@ -357,8 +356,8 @@ describe('sign-out', () => {
     server.on('POST /api/v1/auth/logout', () => Promise.reject(new TypeError('offline')))
     const { wrapper, router } = await mountApp('/')
 
-    await wrapper.get('header button').trigger('click')
-    await flushPromises()
+    await wrapper.get('header [data-testid="sign-out"]').trigger('click')
+    await settle()
 
     expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull()
     expect(router.currentRoute.value.fullPath).toBe('/login')
@@ -370,7 +369,7 @@ describe('sign-out', () => {
 
     localStorage.removeItem(REFRESH_TOKEN_KEY)
     window.dispatchEvent(new StorageEvent('storage', { key: REFRESH_TOKEN_KEY, newValue: null }))
-    await flushPromises()
+    await settle()
 
     expect(router.currentRoute.value.fullPath).toBe('/login?next=/account')
   })
@@ -390,8 +389,8 @@ describe('account page', () => {
     await wrapper.get('input[name="current_password"]').setValue('old password!')
     await wrapper.get('input[name="new_password"]').setValue('a much longer passphrase')
     await wrapper.get('input[name="repeat_password"]').setValue('a much longer passphrase')
-    await wrapper.get('main form').trigger('submit')
-    await flushPromises()
+    await wrapper.get('main form[aria-busy]').trigger('submit')
+    await settle()
 
     expect(wrapper.get('[data-testid="password-changed"]').text()).toContain('Your password was changed')
     expect((wrapper.get('input[name="new_password"]').element as HTMLInputElement).value).toBe('')
@@ -403,7 +402,7 @@ describe('account page', () => {
 
     expect(wrapper.get('[data-testid="account-source"]').text()).toBe('Company directory (LDAP)')
     expect(wrapper.get('[data-testid="account-role"]').text()).toBe('Administrator')
-    expect(wrapper.find('main form').exists()).toBe(false)
+    expect(wrapper.find('main input[type="password"]').exists()).toBe(false)
     expect(wrapper.get('[data-testid="password-external"]').text()).toContain('company directory')
   })
 

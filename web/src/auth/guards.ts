@@ -1,5 +1,6 @@
 import type { RouteLocationRaw, Router } from 'vue-router'
 import { nextQuery, safeNext } from './redirect'
+import { roleAtLeast } from './roles'
 import type { AuthStore } from './store'
 
 const toLogin = (path: string): RouteLocationRaw => ({ name: 'login', query: nextQuery(path) })
@@ -7,7 +8,8 @@ const toChangePassword = (path: string): RouteLocationRaw => ({ name: 'change-pa
 
 /**
  * Every route needs a session except those with `meta.public` (the sign-in page). A user who
- * must change the password is confined to /change-password. Session events from the auth store
+ * must change the password is confined to /change-password. A page whose `meta.role` is above the
+ * user's role shows the "not allowed" page instead. Session events from the auth store
  * (expiry, a forced password change) move the current page accordingly.
  */
 export function installAuthGuards(router: Router, auth: AuthStore): void {
@@ -19,6 +21,10 @@ export function installAuthGuards(router: Router, auth: AuthStore): void {
     if (auth.mustChangePassword.value) return to.name === 'change-password' || toChangePassword(to.fullPath)
     // The forced page is only for forced changes; the account page has the same form.
     if (to.name === 'change-password') return { name: 'account' }
+    const needed = to.matched.map((r) => r.meta.role).filter((r) => r !== undefined)
+    if (needed.some((role) => !roleAtLeast(auth.user.value?.role, role))) {
+      return { name: 'forbidden', query: { from: to.fullPath } }
+    }
     return true
   })
 

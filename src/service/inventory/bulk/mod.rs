@@ -16,6 +16,7 @@ pub mod table;
 mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -142,6 +143,7 @@ pub async fn run(
             base += n;
             tokio::task::yield_now().await;
         }
+        engine.log(base);
         return Ok(engine.out);
     }
     let mut tx = state.db.begin().await?;
@@ -159,9 +161,12 @@ pub async fn run(
         tokio::task::yield_now().await;
     }
     if !engine.out.failed() {
+        let started = Instant::now();
         tx.commit().await?;
+        engine.timings.insert += started.elapsed();
     }
     // Otherwise dropping `tx` rolls everything back.
+    engine.log(base);
     Ok(engine.out)
 }
 
@@ -174,7 +179,19 @@ struct Candidate {
     deferred_parent: Option<String>,
 }
 
+/// Where a run's time went, for the debug log.
+#[derive(Debug, Default)]
+struct Timings {
+    preload: Duration,
+    validate: Duration,
+    insert: Duration,
+    side_rows: Duration,
+    updates: Duration,
+    history: Duration,
+}
+
 struct Engine<'a> {
+    timings: Timings,
     plugins: &'a Plugins,
     who: &'a Principal,
     ctx: &'a RequestCtx,
@@ -200,6 +217,7 @@ impl<'a> Engine<'a> {
         let mut lookups = Lookups::default();
         lookups.defer_unique();
         Self {
+            timings: Timings::default(),
             plugins,
             who,
             ctx,
@@ -213,6 +231,26 @@ impl<'a> Engine<'a> {
                 ..BulkOutcome::default()
             },
         }
+    }
+
+    fn log(&self, items: usize) {
+        let ms = |d: Duration| d.as_millis();
+        let t = &self.timings;
+        tracing::debug!(
+            items,
+            dry_run = self.out.dry_run,
+            created = self.out.created,
+            updated = self.out.updated,
+            unchanged = self.out.unchanged,
+            errors = self.out.error_count,
+            preload_ms = ms(t.preload),
+            validate_ms = ms(t.validate),
+            insert_ms = ms(t.insert),
+            side_rows_ms = ms(t.side_rows),
+            updates_ms = ms(t.updates),
+            history_ms = ms(t.history),
+            "bulk run"
+        );
     }
 
     fn error(&mut self, index: usize, tag: Option<&str>, e: FieldError) {
@@ -235,8 +273,11 @@ impl<'a> Engine<'a> {
         base: usize,
         chunk: Vec<BulkInput>,
     ) -> Result<Vec<Plan>, ServiceError> {
+        let started = Instant::now();
         let tags = self.claim_tags(base, &chunk);
         let (mut stored, tag_ids) = self.preload(e, &chunk, &tags).await?;
+        self.timings.preload += started.elapsed();
+        let started = Instant::now();
         let mut candidates = Vec::with_capacity(chunk.len());
         for (i, (item, tag)) in chunk.into_iter().zip(tags).enumerate() {
             let Some(tag) = tag else { continue };
@@ -293,6 +334,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        self.timings.validate += started.elapsed();
         Ok(plans)
     }
 
@@ -416,9 +458,13 @@ impl<'a> Engine<'a> {
                 ..AssetDraft::default()
             },
         };
+        // As in `createAsset`, a type key wins over a type id.
+        let by_key = patch.type_key.is_some();
         patch.apply(&mut draft);
         draft.tag = tag.to_owned();
-        if let Some(id) = type_id {
+        if let Some(id) = type_id
+            && !by_key
+        {
             draft.type_sel = Some(TypeSel::Id(id));
         }
         let mut deferred_parent = None;

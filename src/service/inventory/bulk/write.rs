@@ -4,6 +4,8 @@
 //! enabled plugins' asset hooks, one call per asset, in the same
 //! transaction (as for single writes).
 
+use std::time::Instant;
+
 use crate::db::Tx;
 use crate::db::queries::asset_bulk::{self, IndexRow};
 use crate::db::queries::assets::{self, AssetFields};
@@ -56,10 +58,13 @@ impl Engine<'_> {
         let mut written: Vec<(AssetId, Option<AssetFields>, AssetFields)> = Vec::new();
 
         if !creates.is_empty() {
+            let started = Instant::now();
             let fields: Vec<_> = creates.iter().map(|(v, _)| &v.fields).collect();
             asset_bulk::insert_many(tx, &fields, &self.who.username).await?;
             let tags: Vec<&str> = fields.iter().map(|f| f.tag.as_str()).collect();
             let ids = asset_bulk::ids_by_tags(tx, &tags).await?;
+            self.timings.insert += started.elapsed();
+            let started = Instant::now();
             let mut search = Vec::with_capacity(creates.len());
             for (mut valid, deferred) in creates {
                 let id = *ids.get(&valid.fields.tag).ok_or_else(|| {
@@ -84,9 +89,11 @@ impl Engine<'_> {
             asset_bulk::replace_field_values(tx, &[], &index_rows).await?;
             asset_bulk::put_search(tx, &search, false).await?;
             index_rows.clear();
+            self.timings.side_rows += started.elapsed();
         }
 
         if !updates.is_empty() {
+            let started = Instant::now();
             let mut clear = Vec::new();
             let mut search = Vec::new();
             for (current, valid) in updates {
@@ -123,8 +130,11 @@ impl Engine<'_> {
             if !search.is_empty() {
                 asset_bulk::put_search(tx, &search, true).await?;
             }
+            self.timings.updates += started.elapsed();
         }
+        let started = Instant::now();
         asset_bulk::insert_changes(tx, &changes).await?;
+        self.timings.history += started.elapsed();
         for (id, before, after) in &written {
             let change = match before {
                 Some(before) => AssetChange::Updated { before, after },

@@ -1,20 +1,20 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import HomeView from './HomeView.vue'
-import { createMetaStore } from '../composables/meta'
+import SiteView from './SiteView.vue'
+import { createMetaStore } from '../../composables/meta'
 import {
   jsonResponse,
   problemResponse,
   sampleMeta,
   serviceUnavailable,
   stubFetch,
-} from '../test/fixtures'
+} from '../../test/fixtures'
 
 function mountHome() {
-  return mount(HomeView, { global: { plugins: [createMetaStore()] } })
+  return mount(SiteView, { global: { plugins: [createMetaStore()] } })
 }
 
-describe('HomeView', () => {
+describe('SiteView', () => {
   it('shows a loading state, then the site and system information', async () => {
     const fetchMock = stubFetch(jsonResponse(sampleMeta))
     const wrapper = mountHome()
