@@ -109,6 +109,12 @@ mod tests {
         assert!(z.contains("^BQN,2,"), "{z}");
         assert!(z.contains("^FDMA,https://x.example/a/1^FS"), "{z}");
         assert!(z.contains("^FDCNC-1^FS"), "{z}");
-        assert!(z.contains("^FDLathe \\5EXZ \\7EJA^FS"), "{z}");
+        // The name may wrap; either way its reserved characters are escaped.
+        let text: Vec<&str> = z
+            .lines()
+            .filter(|l| l.contains("^A0N"))
+            .map(|l| &l[l.find("^FD").unwrap() + 3..l.len() - 3])
+            .collect();
+        assert_eq!(text[1..].join(" "), "Lathe \\5EXZ \\7EJA", "{z}");
     }
 }
