@@ -364,20 +364,31 @@ pub async fn chunk_after(
     after: Option<AssetId>,
     n: u64,
 ) -> Result<Vec<ExportRow>, DbError> {
+    // The chunk is picked from `assets` alone (an id range), then joined:
+    // MariaDB planned the joined form types-first with a sort of every
+    // asset per chunk (110 s for 200,000 rows). A derived table with a
+    // LIMIT is materialised first on both backends.
+    let mut chunk = Query::select()
+        .column((Assets::Table, Asterisk))
+        .from(Assets::Table)
+        .to_owned();
+    apply(&mut chunk, backend, c);
+    if let Some(after) = after {
+        chunk.and_where(Expr::col((Assets::Table, Assets::Id)).gt(after.0));
+    }
+    chunk.order_by((Assets::Table, Assets::Id), Order::Asc).limit(n);
     let p = Alias::new("p");
     let mut stmt = select();
-    stmt.expr_as(Expr::col((p.clone(), Assets::Tag)), "parent_tag")
+    stmt.from_clear()
+        .from_subquery(chunk, Assets::Table)
+        .expr_as(Expr::col((p.clone(), Assets::Tag)), "parent_tag")
         .join_as(
             JoinType::LeftJoin,
             Assets::Table,
             p.clone(),
             Expr::col((p, Assets::Id)).equals((Assets::Table, Assets::ParentId)),
-        );
-    apply(&mut stmt, backend, c);
-    if let Some(after) = after {
-        stmt.and_where(Expr::col((Assets::Table, Assets::Id)).gt(after.0));
-    }
-    stmt.order_by((Assets::Table, Assets::Id), Order::Asc).limit(n);
+        )
+        .order_by((Assets::Table, Assets::Id), Order::Asc);
     e.fetch_all(&stmt)
         .await?
         .iter()
