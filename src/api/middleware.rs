@@ -67,6 +67,14 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
         .await;
 
     let mut resp = resp;
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body was never read: tell the client not to
+        // reuse this connection, or its next request meets a closed socket.
+        resp.headers_mut().insert(
+            poem::http::header::CONNECTION,
+            poem::http::HeaderValue::from_static("close"),
+        );
+    }
     let route = route_label(&resp, &path);
     let status = resp.status().as_u16();
     let headers = resp.headers_mut();

@@ -164,6 +164,10 @@ async fn oversized_bodies_are_refused_before_any_work() {
     let r = app.send(app.client.post(app.url("/api/v1/meta")).body(big)).await;
     let p = r.problem(413, "payload_too_large");
     assert!(p["detail"].as_str().unwrap().contains("4096"), "{p}");
+    // The unread body makes the connection unusable: the client is told so,
+    // and its next request (on a new connection) just works.
+    assert_eq!(r.header("connection"), Some("close"));
+    assert_eq!(app.get("/api/v1/meta").await.status, 200);
 }
 
 #[tokio::test]
