@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(metrics.is_job_running("demo.polite"), Some(false));
         assert_eq!(metrics.is_job_running("demo.stubborn"), Some(false));
         assert_eq!(passes.load(Ordering::SeqCst), 1);
-        let text = metrics.render((0, 0), "sqlite");
+        let text = metrics.render((0, 0), 0, "sqlite");
         assert!(
             text.contains("shopdb_job_runs_total{job=\"demo.polite\",outcome=\"ok\"} 1"),
             "{text}"

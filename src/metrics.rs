@@ -76,8 +76,9 @@ impl Metrics {
         self.jobs.lock().ok()?.get(job).map(|s| s.running)
     }
 
-    /// The exposition text. `pool` is (in use, idle) database connections.
-    pub fn render(&self, pool: (usize, usize), backend: &str) -> String {
+    /// The exposition text. `pool` is (in use, idle) database connections;
+    /// `statements` the SQL statements run so far.
+    pub fn render(&self, pool: (usize, usize), statements: u64, backend: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "# HELP shopdb_build_info Build information.");
         let _ = writeln!(out, "# TYPE shopdb_build_info gauge");
@@ -135,6 +136,9 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE shopdb_db_connections gauge");
         let _ = writeln!(out, "shopdb_db_connections{{state=\"in_use\"}} {}", pool.0);
         let _ = writeln!(out, "shopdb_db_connections{{state=\"idle\"}} {}", pool.1);
+        let _ = writeln!(out, "# HELP shopdb_db_statements_total SQL statements run.");
+        let _ = writeln!(out, "# TYPE shopdb_db_statements_total counter");
+        let _ = writeln!(out, "shopdb_db_statements_total {statements}");
         if let Ok(m) = self.jobs.lock()
             && !m.is_empty()
         {
@@ -174,7 +178,7 @@ mod tests {
         let m = Metrics::default();
         m.observe("getMeta", 200, Duration::from_millis(2));
         m.observe("getMeta", 200, Duration::from_millis(30));
-        let text = m.render((1, 3), "sqlite");
+        let text = m.render((1, 3), 42, "sqlite");
         assert!(text.contains("shopdb_http_requests_total{route=\"getMeta\",status=\"200\"} 2"));
         assert!(
             text.contains("shopdb_http_request_duration_seconds_bucket{route=\"getMeta\",le=\"0.0025\"} 1")
@@ -183,5 +187,6 @@ mod tests {
             text.contains("shopdb_http_request_duration_seconds_bucket{route=\"getMeta\",le=\"0.05\"} 2")
         );
         assert!(text.contains("shopdb_db_connections{state=\"idle\"} 3"));
+        assert!(text.contains("shopdb_db_statements_total 42"));
     }
 }

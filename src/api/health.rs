@@ -44,15 +44,11 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
 
 #[handler]
 pub async fn metrics(state: Data<&AppState>) -> Response {
-    let mut text = state
-        .metrics
-        .render(state.db.pool_stats(), state.db.backend().as_str());
-    text.push_str(&format!(
-        "# HELP shopdb_db_statements_total SQL statements run.\n\
-         # TYPE shopdb_db_statements_total counter\n\
-         shopdb_db_statements_total {}\n",
-        state.db.statement_count()
-    ));
+    let text = state.metrics.render(
+        state.db.pool_stats(),
+        state.db.statement_count(),
+        state.db.backend().as_str(),
+    );
     Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

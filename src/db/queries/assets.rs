@@ -403,7 +403,8 @@ pub async fn children(e: &mut impl Exec, id: AssetId) -> Result<Vec<AssetRow>, D
     e.fetch_all(&stmt).await?.iter().map(decode).collect()
 }
 
-/// The chain of parents above `id` (nearest first), for cycle checks.
+/// The asset directly containing `id`, if any (containment cycle checks
+/// walk up with it).
 pub async fn parent_of(e: &mut impl Exec, id: AssetId) -> Result<Option<AssetId>, DbError> {
     let stmt = Query::select()
         .column(Assets::ParentId)

@@ -94,17 +94,12 @@ impl AssetDraft {
             "status" => self.status = text()?,
             "location_id" => self.location_id = id()?,
             "parent_id" => self.parent_id = id()?,
-            "manufacturer" => self.manufacturer = text()?,
-            "model" => self.model = text()?,
-            "serial" => self.serial = text()?,
-            "hostname" => self.hostname = text()?,
-            "ip" => self.ip = text()?,
-            "mac" => self.mac = text()?,
-            "owner" => self.owner = text()?,
-            "department" => self.department = text()?,
-            "purchase_date" => self.purchase_date = text()?,
-            "warranty_end" => self.warranty_end = text()?,
-            "notes" => self.notes = text()?,
+            other if self.text_field(other).is_some() => {
+                let v = text()?;
+                if let Some(slot) = self.text_field(other) {
+                    *slot = v;
+                }
+            }
             other => match other.strip_prefix("custom_fields.") {
                 Some(k) if v.is_null() => {
                     self.custom_fields.remove(k);
@@ -116,6 +111,25 @@ impl AssetDraft {
             },
         }
         Ok(())
+    }
+
+    /// The optional text column called `key` (`manufacturer`, `ip`,
+    /// `notes` …), or None for any other name.
+    pub fn text_field(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "manufacturer" => &mut self.manufacturer,
+            "model" => &mut self.model,
+            "serial" => &mut self.serial,
+            "hostname" => &mut self.hostname,
+            "ip" => &mut self.ip,
+            "mac" => &mut self.mac,
+            "owner" => &mut self.owner,
+            "department" => &mut self.department,
+            "purchase_date" => &mut self.purchase_date,
+            "warranty_end" => &mut self.warranty_end,
+            "notes" => &mut self.notes,
+            _ => return None,
+        })
     }
 }
 

@@ -219,7 +219,9 @@ impl AssetPatch {
         }
         for (k, v) in self.text {
             // Only the plain text columns come through here.
-            let _ = d.set_flat(k, &v.map_or(Value::Null, Value::String));
+            if let Some(slot) = d.text_field(k) {
+                *slot = v;
+            }
         }
         if let Some(cf) = self.custom_fields {
             for (k, v) in cf {
