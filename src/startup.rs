@@ -152,6 +152,12 @@ pub async fn prepare_state(config: Config) -> Result<AppState, StartupError> {
     } else {
         migrate::is_current(&db, &scopes).await?
     };
+    if schema_current {
+        // Best effort: a failure here costs speed, not correctness.
+        if let Err(e) = db.refresh_statistics().await {
+            tracing::warn!(error = %e, "refreshing the query planner's statistics");
+        }
+    }
     if !schema_current {
         tracing::warn!(
             "schema has pending migrations and migrate_on_start = false: run `shopdb migrate up`; /readyz answers 503 until then"

@@ -61,11 +61,28 @@ pub trait Exec: Send {
     ) -> impl std::future::Future<Output = Result<Option<Row>, DbError>> + Send {
         async move { Ok(self.fetch_all(stmt).await?.into_iter().next()) }
     }
+
+    /// A lookup by primary or unique key: at most one row, answered from
+    /// an index in microseconds. Outside a transaction SQLite runs it on
+    /// the calling thread (see `SqlitePool::lookup`); use `fetch_optional`
+    /// for anything that may scan.
+    fn fetch_lookup<S: QueryStatementWriter + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> impl std::future::Future<Output = Result<Option<Row>, DbError>> + Send {
+        self.fetch_optional(stmt)
+    }
 }
 
 impl Exec for Db {
     async fn fetch_all<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<Vec<Row>, DbError> {
         Db::fetch_all(self, stmt).await
+    }
+    async fn fetch_lookup<S: QueryStatementWriter + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<Row>, DbError> {
+        Db::fetch_lookup(self, stmt).await
     }
     async fn execute<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
         Db::execute(self, stmt).await
@@ -167,6 +184,15 @@ impl Db {
         Ok(self.fetch_all(stmt).await?.into_iter().next())
     }
 
+    /// See `Exec::fetch_lookup`.
+    pub async fn fetch_lookup<S: QueryStatementWriter>(&self, stmt: &S) -> Result<Option<Row>, DbError> {
+        let (sql, params) = self.render(stmt)?;
+        match &*self.inner {
+            Inner::Sqlite(p) => p.lookup(sql, params).await,
+            Inner::Mysql(p) => Ok(p.query(sql, params).await?.into_iter().next()),
+        }
+    }
+
     pub async fn execute<S: QueryStatementWriter>(&self, stmt: &S) -> Result<ExecResult, DbError> {
         let (sql, params) = self.render(stmt)?;
         match &*self.inner {
@@ -214,6 +240,22 @@ impl Db {
             conn: Some(conn),
             statements: self.statements.clone(),
         })
+    }
+
+    /// Refreshes the query planner's statistics, so it can tell a
+    /// selective index from an unselective one: at startup and after bulk
+    /// writes. Without them SQLite 3.54 planned a three-filter list page
+    /// from the (type, status) index, 8 ms instead of 0.5 ms. SQLite
+    /// analyses only tables whose size changed a lot, with a row limit per
+    /// index (milliseconds); MySQL samples its pages.
+    pub async fn refresh_statistics(&self) -> Result<(), DbError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
+            Backend::Mysql => {
+                "ANALYZE TABLE assets, asset_field_values, asset_relations, change_log, locations"
+            }
+        };
+        self.acquire().await?.execute_raw(sql).await
     }
 
     /// Closes pooled connections (graceful shutdown).
@@ -381,9 +423,11 @@ impl Drop for Tx {
                     let _ = guard.execute_batch("ROLLBACK");
                 }
             }
-            // mysql_async resets a connection (rolling back) when it returns
-            // to the pool, so dropping it is enough.
-            Some(Conn::Mysql(_) | Conn::Sqlite(None, _)) | None => {}
+            // Pooled MySQL connections are not reset on return (see
+            // mysql::MysqlPool::new), except this one: the reset on its
+            // way back to the pool rolls the transaction back.
+            Some(Conn::Mysql(mut c)) => c.reset_connection(true),
+            Some(Conn::Sqlite(None, _)) | None => {}
         }
     }
 }

@@ -827,3 +827,32 @@ async fn exports_read_in_chunks_with_flat_statement_cost(b: Backend) {
     assert_eq!(r.text.lines().count(), n + 1);
 }
 dual_test!(exports_read_in_chunks_with_flat_statement_cost);
+
+/// A scanner's read: one statement checks the API token with its owner,
+/// one reads the asset (with its type and location).
+async fn a_read_by_id_with_an_api_token_runs_two_statements(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let asset = create(&app, &t, body("SCAN-001", json!({}))).await;
+    let path = format!("/api/v1/assets/{}", asset["id"]);
+    let token = app
+        .post_auth(
+            "/api/v1/tokens",
+            &t,
+            &json!({"name": "scanner", "role": "viewer"}),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The first use records `last_used_at` (at most once a minute).
+    assert_eq!(app.get_auth(&path, &token).await.status, 200);
+    let before = statements(&app).await;
+    let r = app.get_auth(&path, &token).await;
+    let after = statements(&app).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["tag"], "SCAN-001");
+    assert_eq!(after - before, 2);
+}
+dual_test!(a_read_by_id_with_an_api_token_runs_two_statements);

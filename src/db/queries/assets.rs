@@ -266,14 +266,14 @@ pub async fn find(e: &mut impl Exec, id: AssetId) -> Result<Option<AssetRow>, Db
     let stmt = select()
         .and_where(Expr::col((Assets::Table, Assets::Id)).eq(id.0))
         .to_owned();
-    e.fetch_optional(&stmt).await?.as_ref().map(decode).transpose()
+    e.fetch_lookup(&stmt).await?.as_ref().map(decode).transpose()
 }
 
 pub async fn find_by_tag(e: &mut impl Exec, tag: &str) -> Result<Option<AssetRow>, DbError> {
     let stmt = select()
         .and_where(Expr::col((Assets::Table, Assets::Tag)).eq(tag))
         .to_owned();
-    e.fetch_optional(&stmt).await?.as_ref().map(decode).transpose()
+    e.fetch_lookup(&stmt).await?.as_ref().map(decode).transpose()
 }
 
 /// Serials are not unique (two vendors may collide), so this is a list.

@@ -128,7 +128,8 @@ fn select() -> SelectStatement {
 }
 
 /// `select()` plus `asset_count`: the assets directly in each location
-/// (a correlated count on the `assets_location` index).
+/// (a correlated count on the `assets_location_type` index, which
+/// starts with location_id).
 fn select_counted() -> SelectStatement {
     let count = Query::select()
         .expr(Expr::col((Assets::Table, Assets::Id)).count())

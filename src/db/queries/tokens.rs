@@ -67,7 +67,7 @@ pub async fn find_refresh(e: &mut impl Exec, hash: &str) -> Result<Option<Refres
         .from(R::Table)
         .and_where(Expr::col(R::TokenHash).eq(hash))
         .to_owned();
-    let Some(r) = e.fetch_optional(&stmt).await? else {
+    let Some(r) = e.fetch_lookup(&stmt).await? else {
         return Ok(None);
     };
     Ok(Some(RefreshRow {
@@ -160,17 +160,20 @@ fn decode_api(r: &Row) -> Result<ApiTokenRow, DbError> {
 fn select_api() -> sea_query::SelectStatement {
     use ApiTokens as A;
     Query::select()
-        .columns([
-            A::Id,
-            A::UserId,
-            A::Name,
-            A::Prefix,
-            A::Role,
-            A::CreatedAt,
-            A::ExpiresAt,
-            A::LastUsedAt,
-            A::RevokedAt,
-        ])
+        .columns(
+            [
+                A::Id,
+                A::UserId,
+                A::Name,
+                A::Prefix,
+                A::Role,
+                A::CreatedAt,
+                A::ExpiresAt,
+                A::LastUsedAt,
+                A::RevokedAt,
+            ]
+            .map(|c| (A::Table, c)),
+        )
         .from(A::Table)
         .to_owned()
 }
@@ -210,15 +213,41 @@ pub async fn insert_api(e: &mut impl Exec, t: &NewApiToken<'_>) -> Result<i64, D
     Ok(e.execute(&stmt).await?.last_insert_id)
 }
 
-pub async fn find_api_by_hash(e: &mut impl Exec, hash: &str) -> Result<Option<ApiTokenRow>, DbError> {
+/// An API token and what its checks need of its owner.
+#[derive(Debug, Clone)]
+pub struct ApiTokenWithOwner {
+    pub token: ApiTokenRow,
+    pub owner_username: String,
+    pub owner_role: Role,
+    pub owner_disabled: bool,
+}
+
+/// The token with this hash joined to its owner: one statement per
+/// API-token request instead of two.
+pub async fn find_api_with_owner(
+    e: &mut impl Exec,
+    hash: &str,
+) -> Result<Option<ApiTokenWithOwner>, DbError> {
+    use super::users::Users as U;
     let stmt = select_api()
-        .and_where(Expr::col(ApiTokens::TokenHash).eq(hash))
+        .expr_as(Expr::col((U::Table, U::Username)), "owner_username")
+        .expr_as(Expr::col((U::Table, U::Role)), "owner_role")
+        .expr_as(Expr::col((U::Table, U::Disabled)), "owner_disabled")
+        .inner_join(
+            U::Table,
+            Expr::col((U::Table, U::Id)).equals((ApiTokens::Table, ApiTokens::UserId)),
+        )
+        .and_where(Expr::col((ApiTokens::Table, ApiTokens::TokenHash)).eq(hash))
         .to_owned();
-    e.fetch_optional(&stmt)
-        .await?
-        .as_ref()
-        .map(decode_api)
-        .transpose()
+    let Some(r) = e.fetch_lookup(&stmt).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ApiTokenWithOwner {
+        token: decode_api(&r)?,
+        owner_username: r.get("owner_username")?,
+        owner_role: r.get::<String>("owner_role")?.parse().map_err(DbError::Other)?,
+        owner_disabled: r.get("owner_disabled")?,
+    }))
 }
 
 pub async fn find_api(e: &mut impl Exec, id: i64) -> Result<Option<ApiTokenRow>, DbError> {

@@ -88,7 +88,7 @@ fn decode(r: &Row) -> Result<UserRow, DbError> {
 
 pub async fn find_by_id(e: &mut impl Exec, id: UserId) -> Result<Option<UserRow>, DbError> {
     let stmt = select().and_where(Expr::col(Users::Id).eq(id.0)).to_owned();
-    e.fetch_optional(&stmt).await?.as_ref().map(decode).transpose()
+    e.fetch_lookup(&stmt).await?.as_ref().map(decode).transpose()
 }
 
 pub async fn find_by_username(e: &mut impl Exec, username: &Username) -> Result<Option<UserRow>, DbError> {

@@ -59,9 +59,10 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> Result<Princi
         if rest.is_empty() {
             return Err(unauthenticated("malformed API token"));
         }
-        let row = tokens::find_api_by_hash(&mut db, &token_hash(token))
+        let found = tokens::find_api_with_owner(&mut db, &token_hash(token))
             .await?
             .ok_or_else(|| unauthenticated("unknown or revoked API token"))?;
+        let row = found.token;
         let now = Utc::now();
         if row.revoked_at.is_some() {
             return Err(unauthenticated("this API token was revoked"));
@@ -69,10 +70,9 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> Result<Princi
         if row.expires_at.is_some_and(|e| e <= now) {
             return Err(unauthenticated("this API token has expired"));
         }
-        let owner = user_repo::find_by_id(&mut db, row.user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| unauthenticated("the owner of this API token is disabled"))?;
+        if found.owner_disabled {
+            return Err(unauthenticated("the owner of this API token is disabled"));
+        }
         if row
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::seconds(60))
@@ -80,9 +80,9 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> Result<Princi
             tokens::touch_api(&mut db, row.id, now).await?;
         }
         return Ok(Principal {
-            user_id: owner.id,
-            username: owner.username,
-            role: row.role.min(owner.role),
+            user_id: row.user_id,
+            username: found.owner_username,
+            role: row.role.min(found.owner_role),
             credential: Credential::ApiToken { token_id: row.id },
         });
     }

@@ -164,6 +164,12 @@ pub async fn run(
         let started = Instant::now();
         tx.commit().await?;
         engine.timings.insert += started.elapsed();
+        // Thousands of new rows can change which index is selective.
+        if base >= CHUNK
+            && let Err(e) = state.db.refresh_statistics().await
+        {
+            tracing::warn!(error = %e, "refreshing the query planner's statistics");
+        }
     }
     // Otherwise dropping `tx` rolls everything back.
     engine.log(base);
