@@ -67,7 +67,7 @@ impl Progress for Reporter {
 }
 
 fn print_summary(tables: &[TableSummary], verified: bool) {
-    println!("{:<20} {:>10}  {}", "table", "rows", "checksum");
+    println!("{:<20} {:>10}  checksum", "table", "rows");
     for t in tables {
         let check = match (verified, t.checksum_ok) {
             (false, _) => t.sha256.chars().take(16).collect::<String>(),

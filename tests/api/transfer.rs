@@ -418,10 +418,10 @@ async fn export_while_the_server_writes_is_consistent(b: Backend) {
                     .unwrap();
                 assert_eq!(r.status(), 201);
                 n += 1;
-                if n == 20 {
-                    if let Some(s) = started_tx.take() {
-                        let _ = s.send(());
-                    }
+                if n == 20
+                    && let Some(s) = started_tx.take()
+                {
+                    let _ = s.send(());
                 }
             }
             n

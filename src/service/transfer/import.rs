@@ -602,8 +602,14 @@ mod tests {
             types: cols.iter().map(|_| format::Kind::Text).collect(),
             key: vec!["setting_key".into()],
         };
-        assert!(check_descriptor(&desc(&["value", "setting_key", "updated_at"]), &[t.clone()]).is_ok());
-        let e = check_descriptor(&desc(&["setting_key", "value"]), &[t.clone()]).unwrap_err();
+        assert!(
+            check_descriptor(
+                &desc(&["value", "setting_key", "updated_at"]),
+                std::slice::from_ref(&t)
+            )
+            .is_ok()
+        );
+        let e = check_descriptor(&desc(&["setting_key", "value"]), std::slice::from_ref(&t)).unwrap_err();
         assert!(e.contains("in the target database"), "{e}");
         let mut other = desc(&["setting_key"]);
         other.table = "gizmos".into();
