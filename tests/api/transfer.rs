@@ -119,7 +119,7 @@ async fn enrich(app: &TestApp, t: &str) -> String {
             .patch_auth(
                 &format!("/api/v1/assets/{}", a["id"]),
                 t,
-                &json!({"version": a["version"], "notes": format!("Spindle ✓ serviced {i} — «ok»"),
+                &json!({"version": a["version"], "notes": format!("Spindle ✓ retrofit-zq{i} — «ok»"),
                         "custom_fields": {"plc_id": format!("PLC-{i}")}}),
             )
             .await;
@@ -183,7 +183,7 @@ async fn assert_same_site(a: &TestApp, b: &TestApp, t: &str, api_token: &str) {
         "/api/v1/locations/tree".to_owned(),
         "/api/v1/asset-types".to_owned(),
         "/api/v1/summary".to_owned(),
-        "/api/v1/assets?q=spindle&limit=100".to_owned(),
+        "/api/v1/assets?q=RETROFIT-ZQ&limit=100".to_owned(),
         "/api/v1/assets?q=cnc-00001&limit=100&sort=tag".to_owned(),
         "/api/v1/assets?cf_plc_id=PLC-1".to_owned(),
         "/api/v1/plugins/labels/templates".to_owned(),
@@ -222,7 +222,8 @@ async fn assert_same_site(a: &TestApp, b: &TestApp, t: &str, api_token: &str) {
         }
     }
     // The comparisons above were not between empty answers.
-    let found: Value = serde_json::from_str(&get(b, "/api/v1/assets?q=spindle&limit=100", tb).await).unwrap();
+    let found: Value =
+        serde_json::from_str(&get(b, "/api/v1/assets?q=RETROFIT-ZQ&limit=100", tb).await).unwrap();
     assert_eq!(
         found["total"], 3,
         "the rebuilt search index finds the edited notes"
