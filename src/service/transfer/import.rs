@@ -134,6 +134,23 @@ pub async fn import(
 
     migrate::up_to(db, &scopes, &header.migrations).await?;
     let catalog = catalog::tables(&mut pool, db.backend()).await?;
+    let missing: Vec<&str> = header
+        .tables
+        .iter()
+        .filter(|e| {
+            !catalog
+                .iter()
+                .any(|t| t.name == e.name && tables::skip_reason(t).is_none())
+        })
+        .map(|e| e.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(TransferError::Refused(format!(
+            "the dump has tables the target database does not have after migrating: {} \
+             (nothing was imported)",
+            missing.join(", ")
+        )));
+    }
     for entry in &header.tables {
         if let Some(next) = entry.next_id {
             db.raise_auto_increment(&entry.name, next).await?;
@@ -271,9 +288,12 @@ async fn flush(tx: &mut Tx, l: &mut Loading, progress: &mut dyn Progress) -> Res
         ins.values(row.into_iter().map(|v| to_sea(v).into()))
             .map_err(|e| TransferError::BadFile(format!("table {}: {e}", l.desc.table)))?;
     }
-    tx.execute(&ins)
-        .await
-        .map_err(|e| TransferError::Refused(format!("loading table {}: {e}", l.desc.table)))?;
+    tx.execute(&ins).await.map_err(|e| {
+        TransferError::Refused(format!(
+            "loading table {}: {e} (nothing was imported)",
+            l.desc.table
+        ))
+    })?;
     progress.rows_done(n);
     Ok(())
 }
