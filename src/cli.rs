@@ -60,12 +60,31 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Write a consistent copy of the SQLite database while the server runs
-    /// (on MySQL, prints the mysqldump command to use instead).
+    /// Write a consistent backup while the server runs: a copy of the
+    /// SQLite database, or on MySQL a logical dump (as `shopdb export`).
     Backup {
         /// The file to write; it must not exist yet.
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
+    },
+    /// Write a logical dump of every table (core and plugins) from one
+    /// consistent snapshot, while the server runs: the way to move a site
+    /// between SQLite and MySQL/MariaDB (docs/BACKUP.md).
+    Export {
+        /// The file to write; it must not exist yet. Gzip-compressed when
+        /// the name ends in `.gz`.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Load a dump written by `shopdb export` into the configured database
+    /// (migrated first), all or nothing, and verify every table.
+    Import {
+        /// The dump to read (plain or gzip).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Empty the target's tables first when it already holds data.
+        #[arg(long)]
+        force: bool,
     },
     /// Exit 0 if the server at the configured address answers /readyz with 200, else 1.
     Healthcheck {
@@ -226,6 +245,8 @@ pub fn main() -> ExitCode {
             Command::Migrate(cmd) => migrate_cmd(config, cmd).await,
             Command::Healthcheck { url } => healthcheck(&config, url).await,
             Command::Backup { out } => crate::cli_backup::backup(&config, &out).await,
+            Command::Export { out } => crate::cli_transfer::export_to(&config, &out).await,
+            Command::Import { from, force } => crate::cli_transfer::import_from(&config, &from, force).await,
             Command::User(cmd) => crate::cli_accounts::user(config, cmd).await,
             Command::Ldap(cmd) => crate::cli_accounts::ldap(&config, cmd).await,
             Command::Demo { assets, seed, force } => crate::cli_demo::demo(config, assets, seed, force).await,

@@ -1,6 +1,7 @@
 //! `shopdb backup --out FILE`: a consistent copy of a live SQLite database,
-//! taken while the server keeps serving. On MySQL the database server's own
-//! tool does this better; the command says how (docs/BACKUP.md).
+//! taken while the server keeps serving. On MySQL it writes a logical dump
+//! from one consistent snapshot, in the `shopdb export` format (restore
+//! with `shopdb import`; docs/BACKUP.md).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,29 +10,10 @@ use crate::config::Config;
 use crate::db::{Backend, Db, DbUrl};
 
 pub async fn backup(config: &Config, out: &Path) -> ExitCode {
-    if let Ok(DbUrl::Mysql { url }) = DbUrl::parse(&config.database.url) {
-        let target = url::Url::parse(&url).ok();
-        let (host, port, user, name) = target.as_ref().map_or_else(
-            || ("HOST".to_owned(), 3306, "USER".to_owned(), "DATABASE".to_owned()),
-            |u| {
-                (
-                    u.host_str().unwrap_or("HOST").to_owned(),
-                    u.port().unwrap_or(3306),
-                    if u.username().is_empty() {
-                        "USER".to_owned()
-                    } else {
-                        u.username().to_owned()
-                    },
-                    u.path().trim_start_matches('/').to_owned(),
-                )
-            },
-        );
-        eprintln!(
-            "shopdb: on MySQL / MariaDB, back up with the database's own consistent dump:\n\n    \
-             mysqldump --single-transaction --routines --host={host} --port={port} --user={user} -p {name} | gzip > shopdb-$(date +%F).sql.gz\n\n\
-             docs/BACKUP.md has the runbook (offsite copy, retention, restore drill)."
-        );
-        return ExitCode::FAILURE;
+    if let Ok(DbUrl::Mysql { .. }) = DbUrl::parse(&config.database.url) {
+        // One InnoDB snapshot, written in the export format; mysqldump
+        // --single-transaction remains a fine alternative (docs/BACKUP.md).
+        return crate::cli_transfer::export_to(config, out).await;
     }
     if out.exists() {
         eprintln!("shopdb: {} already exists; choose a new file name", out.display());

@@ -10,6 +10,7 @@ pub mod cli;
 mod cli_accounts;
 mod cli_backup;
 mod cli_demo;
+mod cli_transfer;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -192,7 +192,7 @@ pub fn statements(sql: &str) -> Vec<String> {
     out
 }
 
-async fn read_applied(conn: &mut Conn) -> Result<Vec<AppliedRow>, DbError> {
+pub(crate) async fn read_applied(conn: &mut impl super::Exec) -> Result<Vec<AppliedRow>, DbError> {
     use SchemaMigrations as S;
     let stmt = Query::select()
         .columns([
@@ -302,9 +302,44 @@ async fn unlock(conn: &mut Conn) {
 /// Applies every pending step of `scopes`. Returns what was applied.
 pub async fn up(db: &Db, scopes: &[&str], retry_in_progress: bool) -> Result<Vec<Migration>, MigrateError> {
     let known = embedded(db.backend(), scopes)?;
+    run(db, &known, scopes, retry_in_progress).await
+}
+
+/// Like `up`, but in each scope named in `limits` only up to that version:
+/// `shopdb import` loads a dump into the schema it was taken from, then
+/// applies the newer steps to the loaded data as an upgrade would.
+pub async fn up_to(
+    db: &Db,
+    scopes: &[&str],
+    limits: &BTreeMap<String, u32>,
+) -> Result<Vec<Migration>, MigrateError> {
+    let known: Vec<Migration> = embedded(db.backend(), scopes)?
+        .into_iter()
+        .filter(|m| limits.get(&m.scope).is_none_or(|max| m.version <= *max))
+        .collect();
+    run(db, &known, scopes, false).await
+}
+
+/// The bookkeeping rows as they are (none when the table does not exist
+/// yet). Read-only.
+pub async fn applied(db: &Db) -> Result<Vec<AppliedRow>, MigrateError> {
+    let mut conn = db.acquire_reader().await?;
+    match read_applied(&mut conn).await {
+        Ok(rows) => Ok(rows),
+        Err(DbError::Other(_)) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn run(
+    db: &Db,
+    known: &[Migration],
+    scopes: &[&str],
+    retry_in_progress: bool,
+) -> Result<Vec<Migration>, MigrateError> {
     let mut conn = db.acquire().await?;
     lock(&mut conn).await?;
-    let result = up_locked(&mut conn, &known, scopes, retry_in_progress).await;
+    let result = up_locked(&mut conn, known, scopes, retry_in_progress).await;
     unlock(&mut conn).await;
     result
 }

@@ -2,11 +2,13 @@
 //! the active backend; two small executors run them. Raw SQL lives only in
 //! `migrations/`.
 
+pub mod catalog;
 mod error;
 pub mod migrate;
 pub mod mysql;
 pub mod queries;
 pub mod sqlite;
+mod transfer;
 mod url;
 mod value;
 
@@ -95,6 +97,15 @@ impl Exec for Tx {
     }
     async fn execute<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
         Tx::execute(self, stmt).await
+    }
+}
+
+impl Exec for Conn {
+    async fn fetch_all<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<Vec<Row>, DbError> {
+        Conn::fetch_all(self, stmt).await
+    }
+    async fn execute<S: QueryStatementWriter + Sync>(&mut self, stmt: &S) -> Result<ExecResult, DbError> {
+        Conn::execute(self, stmt).await
     }
 }
 
@@ -239,6 +250,7 @@ impl Db {
         Ok(Tx {
             conn: Some(conn),
             statements: self.statements.clone(),
+            checks_foreign_keys: true,
         })
     }
 
@@ -381,6 +393,10 @@ impl Conn {
 pub struct Tx {
     conn: Option<Conn>,
     statements: Arc<AtomicU64>,
+    /// False for a bulk load (`Db::begin_bulk_load`), which turns the
+    /// connection's foreign-key checks off; they are turned back on when
+    /// it ends, committed or not.
+    checks_foreign_keys: bool,
 }
 
 impl Tx {
@@ -409,7 +425,11 @@ impl Tx {
             .conn
             .take()
             .ok_or_else(|| DbError::Other("transaction already finished".into()))?;
-        conn.execute_raw("COMMIT").await
+        conn.execute_raw("COMMIT").await?;
+        if !self.checks_foreign_keys {
+            transfer::foreign_key_checks(&mut conn, true).await?;
+        }
+        Ok(())
     }
 }
 
@@ -421,6 +441,9 @@ impl Drop for Tx {
             Some(Conn::Sqlite(Some(guard), _)) => {
                 if !guard.is_autocommit() {
                     let _ = guard.execute_batch("ROLLBACK");
+                }
+                if !self.checks_foreign_keys {
+                    let _ = guard.execute_batch(transfer::SQLITE_FOREIGN_KEYS_ON);
                 }
             }
             // Pooled MySQL connections are not reset on return (see

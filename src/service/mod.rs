@@ -6,5 +6,6 @@ mod error;
 pub mod health;
 pub mod inventory;
 pub mod meta;
+pub mod transfer;
 
 pub use error::{FieldError, ServiceError};

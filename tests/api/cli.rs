@@ -32,7 +32,17 @@ fn help_lists_every_subcommand_and_each_has_help() {
     let o = shopdb(dir.path(), &["--help"], &[]);
     assert!(o.status.success());
     let t = text(&o);
-    for sub in ["serve", "config", "migrate", "openapi", "healthcheck", "version"] {
+    for sub in [
+        "serve",
+        "config",
+        "migrate",
+        "openapi",
+        "backup",
+        "export",
+        "import",
+        "healthcheck",
+        "version",
+    ] {
         assert!(t.contains(sub), "{sub} missing from --help:\n{t}");
     }
     for args in [
@@ -43,6 +53,9 @@ fn help_lists_every_subcommand_and_each_has_help() {
         &["migrate", "up", "--help"],
         &["openapi", "export", "--help"],
         &["healthcheck", "--help"],
+        &["backup", "--help"],
+        &["export", "--help"],
+        &["import", "--help"],
         &["version", "--help"],
     ] {
         let o = shopdb(dir.path(), args, &[]);
@@ -310,19 +323,52 @@ async fn backup_copies_a_live_sqlite_database() {
     assert!(text(&o).contains("already exists"), "{}", text(&o));
 }
 
-#[test]
-fn backup_on_mysql_points_to_mysqldump() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_on_mysql_writes_a_logical_dump_that_imports() {
+    let Some(app) = spawn_app(Backend::Mysql).await else {
+        return;
+    };
+    let token = app.admin_token().await;
+    let r = app
+        .post_auth(
+            "/api/v1/assets",
+            &token,
+            &serde_json::json!({"tag": "CNC-9", "name": "Mill", "type": "machine"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("backup.jsonl.gz");
+    let url = app.db.url.clone();
+    // The server keeps running while the snapshot is read.
     let o = shopdb(
         dir.path(),
-        &["backup", "--out", "x.sql"],
-        &[("SHOPDB_DATABASE__URL", "mysql://shopdb@db.example:3307/shopdb")],
+        &["backup", "--out", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", &url)],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let t = text(&o);
-    assert!(t.contains("mysqldump --single-transaction"), "{t}");
-    assert!(
-        t.contains("--host=db.example --port=3307 --user=shopdb -p shopdb"),
-        "{t}"
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("export written"), "{}", text(&o));
+    assert!(std::fs::read(&out).unwrap().starts_with(&[0x1f, 0x8b]), "gzip");
+
+    // Restores with `shopdb import`, here into SQLite.
+    let copy = dir.path().join("restored.sqlite");
+    let copy_url = format!("sqlite://{}", copy.display());
+    let o = shopdb(
+        dir.path(),
+        &["import", "--from", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", &copy_url)],
     );
+    assert!(o.status.success(), "{}", text(&o));
+    let c = rusqlite::Connection::open(&copy).unwrap();
+    let tag: String = c.query_row("SELECT tag FROM assets", [], |r| r.get(0)).unwrap();
+    assert_eq!(tag, "CNC-9");
+
+    // An existing file is never overwritten.
+    let o = shopdb(
+        dir.path(),
+        &["backup", "--out", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", &url)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
 }

@@ -23,3 +23,4 @@ mod plugins;
 mod plugins_labels;
 mod server;
 mod slapd;
+mod transfer;

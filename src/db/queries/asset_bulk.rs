@@ -18,7 +18,7 @@ const MAX_PARAMS: usize = 30_000;
 /// Values per `IN (…)` list.
 const IN_LIST: usize = 1000;
 
-fn rows_per_statement(columns: usize) -> usize {
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (MAX_PARAMS / columns.max(1)).clamp(1, 1000)
 }
 
@@ -295,6 +295,33 @@ pub async fn put_search(tx: &mut Tx, rows: &[(AssetId, String)], replace: bool) 
         }
     }
     Ok(())
+}
+
+/// Rebuilds every asset's search text from the stored assets, with the
+/// same `search_body` and `put_search` the writes use (after a bulk load,
+/// which does not go through them). Returns how many assets were indexed.
+pub async fn rebuild_search(tx: &mut Tx) -> Result<u64, DbError> {
+    let clear = Query::delete().from_table(AssetSearch::Table).to_owned();
+    tx.execute(&clear).await?;
+    let mut last = 0i64;
+    let mut done = 0u64;
+    loop {
+        let page = assets::select()
+            .and_where(Expr::col((Assets::Table, Assets::Id)).gt(last))
+            .order_by((Assets::Table, Assets::Id), sea_query::Order::Asc)
+            .limit(1000)
+            .to_owned();
+        let rows = tx.fetch_all(&page).await?;
+        let Some(tail) = rows.last() else { break };
+        last = tail.get("id")?;
+        let bodies = rows
+            .iter()
+            .map(|r| assets::decode(r).map(|a| (a.id, a.fields.search_body())))
+            .collect::<Result<Vec<_>, _>>()?;
+        put_search(tx, &bodies, false).await?;
+        done += bodies.len() as u64;
+    }
+    Ok(done)
 }
 
 /// Appends change-log rows, stamped now.
