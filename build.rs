@@ -2,8 +2,12 @@
 //! that `cargo build` / `cargo run --release` stay the only commands a user
 //! types. The UI is rebuilt only when its sources change.
 //!
-//! `SHOPDB_SKIP_WEB_BUILD=1` builds without Node.js and embeds a page that
-//! says the UI was not built.
+//! `SHOPDB_WEB_DIST=/path/to/dist` embeds an already built UI as it is,
+//! without running npm: the release script and the Dockerfile build the UI
+//! in a step of its own and hand its output over. `SHOPDB_SKIP_WEB_BUILD=1`
+//! builds without Node.js and embeds a page that says the UI was not built.
+//! `SHOPDB_GIT_COMMIT` names the commit where there is no git checkout (a
+//! container build context leaves `.git` out).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,15 +18,12 @@ fn main() {
 }
 
 fn git_commit() {
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
+    println!("cargo:rerun-if-env-changed=SHOPDB_GIT_COMMIT");
+    let given = std::env::var("SHOPDB_GIT_COMMIT")
         .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
+        .filter(|s| !s.is_empty());
+    let commit = given.unwrap_or_else(git_head);
     println!("cargo:rustc-env=BUILD_GIT_COMMIT={commit}");
     // Rebuild when HEAD moves: the branch pointer, or HEAD itself.
     if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
@@ -36,8 +37,33 @@ fn git_commit() {
     }
 }
 
+fn git_head() -> String {
+    Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 fn web_ui() {
     println!("cargo:rerun-if-env-changed=SHOPDB_SKIP_WEB_BUILD");
+    println!("cargo:rerun-if-env-changed=SHOPDB_WEB_DIST");
+    let skip = std::env::var("SHOPDB_SKIP_WEB_BUILD").is_ok_and(|v| v == "1" || v == "true");
+    if let Some(given) = std::env::var_os("SHOPDB_WEB_DIST").filter(|v| !v.is_empty()) {
+        if skip {
+            panic!(
+                "\n\nSHOPDB_WEB_DIST and SHOPDB_SKIP_WEB_BUILD are both set: embed a built UI or none, not both.\n\n"
+            );
+        }
+        let dist = prebuilt_dist(Path::new(&given));
+        println!("cargo:rerun-if-changed={}", dist.display());
+        println!("cargo:rustc-env=BUILD_WEB_DIST={}", dist.display());
+        return;
+    }
     for p in [
         "web/src",
         "web/public",
@@ -56,7 +82,7 @@ fn web_ui() {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
 
-    if std::env::var("SHOPDB_SKIP_WEB_BUILD").is_ok_and(|v| v == "1" || v == "true") {
+    if skip {
         let dir = out.join("web-not-built");
         write_placeholder(&dir);
         println!("cargo:rustc-env=BUILD_WEB_DIST={}", dir.display());
@@ -94,6 +120,30 @@ fn web_ui() {
         panic!("the web build finished but {} has no index.html", dist.display());
     }
     println!("cargo:rustc-env=BUILD_WEB_DIST={}", dist.display());
+}
+
+/// The directory `SHOPDB_WEB_DIST` names (relative paths are taken from the
+/// crate root, where cargo runs this script), checked to hold a built UI.
+fn prebuilt_dist(given: &Path) -> PathBuf {
+    let dist = std::fs::canonicalize(given).unwrap_or_else(|e| {
+        panic!(
+            "\n\nSHOPDB_WEB_DIST={}: {e}.\n\
+             It must name the web UI's build output (`npm ci && npm run build` in web/ writes web/dist).\n\n",
+            given.display()
+        )
+    });
+    if !dist.is_dir() {
+        panic!("\n\nSHOPDB_WEB_DIST={}: not a directory.\n\n", given.display());
+    }
+    if !dist.join("index.html").is_file() {
+        panic!(
+            "\n\nSHOPDB_WEB_DIST={}: no index.html in {}, so it is not a built web UI.\n\
+             Build it first (`npm ci && npm run build` in web/ writes web/dist) and point there.\n\n",
+            given.display(),
+            dist.display()
+        );
+    }
+    dist
 }
 
 fn modified(p: &Path) -> Option<std::time::SystemTime> {

@@ -9,7 +9,9 @@
 #     (the bundled SQLite is C code and is compiled for the musl target)
 #   - the Rust target: rustup target add x86_64-unknown-linux-musl
 #   - Node.js + npm: build.rs runs `npm ci` / `npm run build` in web/
-#     (or set SHOPDB_SKIP_WEB_BUILD=1 to build without the UI)
+#     (or set SHOPDB_WEB_DIST=DIR to embed a UI built beforehand, as
+#     scripts/release.sh and the Dockerfile do, or SHOPDB_SKIP_WEB_BUILD=1
+#     to build without the UI)
 #
 # The release profile uses thin LTO; on 2 cores expect several minutes.
 set -euo pipefail
@@ -50,9 +52,11 @@ else
     fi
 fi
 
-if [ "${SHOPDB_SKIP_WEB_BUILD:-0}" != "1" ] && ! command -v npm >/dev/null 2>&1; then
+if [ -z "${SHOPDB_WEB_DIST:-}" ] && [ "${SHOPDB_SKIP_WEB_BUILD:-0}" != "1" ] \
+    && ! command -v npm >/dev/null 2>&1; then
     echo "error: npm not found; build.rs builds the web UI with Node.js." >&2
-    echo "       install Node.js (LTS), or set SHOPDB_SKIP_WEB_BUILD=1 to build without the UI." >&2
+    echo "       install Node.js (LTS), set SHOPDB_WEB_DIST to a built UI (web/dist)," >&2
+    echo "       or set SHOPDB_SKIP_WEB_BUILD=1 to build without the UI." >&2
     missing=1
 fi
 

@@ -346,12 +346,16 @@ fn export_spec(out: Option<&PathBuf>) -> ExitCode {
 async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
     let target = match url {
         Some(u) => match url::Url::parse(&u) {
-            Ok(u) if u.scheme() == "http" => {
+            // ShopDB serves /readyz at the root only, so a path would be ignored: refuse it.
+            Ok(u) if u.scheme() == "http" && u.path() == "/" && u.query().is_none() => {
                 let host = u.host_str().unwrap_or("127.0.0.1").to_owned();
                 format!("{host}:{}", u.port().unwrap_or(80))
             }
             _ => {
-                eprintln!("shopdb: --url must be an http:// URL (for https, check through your proxy)");
+                eprintln!(
+                    "shopdb: --url `{u}` must be http://HOST:PORT without a path (/readyz is added; \
+                     for https, check through your proxy)"
+                );
                 return ExitCode::from(2);
             }
         },

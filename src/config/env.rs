@@ -13,7 +13,13 @@ pub const PREFIX: &str = "SHOPDB_";
 
 /// Variables with the prefix that are not config keys: read by other parts
 /// of the program (CLI, build script, tests), never reported as unknown.
-pub const NOT_CONFIG: &[&str] = &["SHOPDB_CONFIG", "SHOPDB_SKIP_WEB_BUILD", "SHOPDB_TEST_MYSQL_URL"];
+pub const NOT_CONFIG: &[&str] = &[
+    "SHOPDB_CONFIG",
+    "SHOPDB_SKIP_WEB_BUILD",
+    "SHOPDB_WEB_DIST",
+    "SHOPDB_GIT_COMMIT",
+    "SHOPDB_TEST_MYSQL_URL",
+];
 
 pub struct ShopdbEnv {
     vars: Vec<(String, String)>,

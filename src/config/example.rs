@@ -93,6 +93,8 @@ pub fn env_example() -> String {
          # Not settings, but read by the binary and its tooling:\n\
          #   SHOPDB_CONFIG            path of the TOML config file (same as --config)\n\
          #   SHOPDB_SKIP_WEB_BUILD=1  build without Node.js (embeds a page saying the UI was not built)\n\
+         #   SHOPDB_WEB_DIST=DIR      build embedding an already built web UI (DIR holds index.html)\n\
+         #   SHOPDB_GIT_COMMIT=ID     build: the commit to report where there is no git checkout\n\
          #   SHOPDB_TEST_MYSQL_URL    MySQL/MariaDB server URL for the test suite\n",
     );
     for (section, title) in SECTIONS {

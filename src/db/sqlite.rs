@@ -28,15 +28,14 @@ fn open(path: &Path, busy: Duration) -> Result<Connection, DbError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| DbError::Unavailable(format!("cannot open SQLite database {}: {e}", path.display())))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
     conn.busy_timeout(busy).map_err(map_err)?;
     // WAL lets readers work while the writer writes; NORMAL is durable
     // across application crashes in WAL mode; foreign keys are per connection.
     // Memory-mapped reads share the operating system's page cache between
     // connections: without it each connection copies pages into its own
-    // small cache, and random reads (GET by id) spent a quarter of their
-    // time allocating and copying pages.
+    // small cache (measured on GET by id; see docs/PERFORMANCE.md).
+    // (Switching to WAL is the first write: a read-only file fails here.)
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -44,9 +43,35 @@ fn open(path: &Path, busy: Duration) -> Result<Connection, DbError> {
          PRAGMA temp_store = MEMORY;
          PRAGMA mmap_size = 1073741824;",
     )
-    .map_err(map_err)?;
+    .map_err(|e| open_error(path, e))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
+}
+
+/// Opening fails with "unable to open" or "readonly" when the user running
+/// ShopDB may not write the file or its folder (or the path is a folder).
+/// Waiting does not change that, so it is not `Unavailable` (retried at
+/// startup) but an error that says what to check.
+fn open_error(path: &Path, e: rusqlite::Error) -> DbError {
+    use rusqlite::ErrorCode as C;
+    let permanent = matches!(
+        &e,
+        rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, C::CannotOpen | C::ReadOnly | C::PermissionDenied)
+    );
+    if !permanent {
+        return DbError::Unavailable(format!("cannot open SQLite database {}: {e}", path.display()));
+    }
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    DbError::Other(format!(
+        "cannot open SQLite database {} for writing: {e}. The user running ShopDB must be able to write \
+         that file and its folder {} (as installed by docs/DEPLOY.md: chown -R shopdb:shopdb {})",
+        path.display(),
+        folder.display(),
+        folder.display()
+    ))
 }
 
 impl SqlitePool {
@@ -56,7 +81,12 @@ impl SqlitePool {
         let (writer, readers) = tokio::task::spawn_blocking(move || {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    DbError::Unavailable(format!("cannot create folder {}: {e}", dir.display()))
+                    let msg = format!("cannot create folder {}: {e}", dir.display());
+                    if e.kind() == std::io::ErrorKind::PermissionDenied {
+                        DbError::Other(msg)
+                    } else {
+                        DbError::Unavailable(msg)
+                    }
                 })?;
             }
             let writer = open(&p, busy)?;

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
 
 fn shopdb(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopdb"));
@@ -188,6 +188,101 @@ async fn healthcheck_exits_0_when_ready_and_1_when_down() {
             .await
             .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("not reachable at {addr}")),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Runs `shopdb healthcheck ARGS` off the async runtime (it blocks).
+async fn healthcheck(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec!["healthcheck"];
+    all.extend_from_slice(args);
+    let all: Vec<String> = all.into_iter().map(str::to_owned).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = all.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        shopdb(dir.path(), &args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_exits_1_when_the_server_answers_but_is_not_ready() {
+    // Up and listening, schema not migrated: /readyz answers 503.
+    let app = spawn_app_with(Backend::Sqlite, |c| c.database.migrate_on_start = false)
+        .await
+        .unwrap();
+    let bind = app.addr.to_string();
+    let o = healthcheck(&[], &[("SHOPDB_SERVER__BIND", &bind)]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("not ready (HTTP/1.1 503"), "{t}");
+    assert!(t.contains("pending migrations"), "{t}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_reaches_an_all_interfaces_bind_through_loopback_and_takes_a_url() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let port = app.addr.port().to_string();
+    // A container binds 0.0.0.0: the check goes to 127.0.0.1 on that port.
+    let any = format!("0.0.0.0:{port}");
+    let o = healthcheck(&[], &[("SHOPDB_SERVER__BIND", &any)]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains(r#"ready: {"database":"ok""#), "{}", text(&o));
+
+    // --url wins over the configured address.
+    let url = format!("http://127.0.0.1:{port}");
+    let o = healthcheck(&["--url", &url], &[("SHOPDB_SERVER__BIND", "127.0.0.1:1")]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Only plain http to the server itself, and no path: usage errors.
+    for bad in [
+        format!("https://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{port}/shopdb"),
+        "127.0.0.1:8080".to_owned(),
+    ] {
+        let o = healthcheck(&["--url", &bad], &[]).await;
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+        assert!(text(&o).contains("must be http://HOST:PORT"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn an_sqlite_file_that_cannot_be_opened_for_writing_fails_at_once_and_says_what_to_check() {
+    // Permissions cannot be taken away from root (the tests' user), so the
+    // same SQLite error comes from a database path that is a folder.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("shopdb.sqlite");
+    std::fs::create_dir_all(&db).unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let o = shopdb(
+        dir.path(),
+        &["migrate", "status"],
+        &[("SHOPDB_DATABASE__URL", &url), ("SHOPDB_LOG__LEVEL", "info")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains(&format!(
+            "cannot open SQLite database {} for writing",
+            db.display()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("must be able to write that file and its folder"),
+        "{t}"
+    );
+    // Not retried for database.startup_retry_for: waiting would not help.
+    assert!(!t.contains("waiting for the database"), "{t}");
 }
 
 #[test]
