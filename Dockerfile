@@ -45,6 +45,7 @@ RUN apt-get update \
     && rustup target add x86_64-unknown-linux-musl
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
+COPY .cargo/config.toml ./.cargo/config.toml
 COPY src ./src
 COPY migrations ./migrations
 # Declared in Cargo.toml: cargo checks that these targets exist even when
