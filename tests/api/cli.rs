@@ -19,11 +19,7 @@ fn shopdb(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output 
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::helpers::output_text(o)
 }
 
 #[test]

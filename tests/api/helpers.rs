@@ -280,6 +280,18 @@ impl TestApp {
         .await
     }
 
+    /// The id of the asset type with this key (as JSON, for paths and bodies).
+    pub async fn type_id(&self, token: &str, key: &str) -> Value {
+        let types = self.get_auth("/api/v1/asset-types", token).await.json();
+        types["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["key"] == key)
+            .unwrap_or_else(|| panic!("no asset type `{key}`"))["id"]
+            .clone()
+    }
+
     /// An access token of the bootstrap `admin`.
     pub async fn admin_token(&self) -> String {
         let r = self.login("admin", ADMIN_PASSWORD).await;
@@ -358,4 +370,13 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// Everything a CLI run printed: stdout, then stderr.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }

@@ -572,14 +572,7 @@ dual_test!(history_retention_purges_only_old_changes);
 async fn unique_custom_values_ignore_case_on_every_backend(b: Backend) {
     let Some(app) = spawn_app(b).await else { return };
     let t = app.admin_token().await;
-    let types = app.get_auth("/api/v1/asset-types", &t).await.json();
-    let machine = types["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["key"] == "machine")
-        .unwrap()["id"]
-        .clone();
+    let machine = app.type_id(&t, "machine").await;
     let r = app
         .post_auth(
             &format!("/api/v1/asset-types/{machine}/fields"),

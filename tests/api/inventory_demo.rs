@@ -23,11 +23,7 @@ fn demo(url: &str, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::helpers::output_text(o)
 }
 
 async fn demo_seeds_a_site(b: Backend) {

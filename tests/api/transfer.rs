@@ -28,11 +28,7 @@ fn shopdb(url: &str, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::helpers::output_text(o)
 }
 
 fn ok(o: &Output) -> String {
@@ -94,14 +90,7 @@ async fn enrich(app: &TestApp, t: &str) -> String {
         .await;
     assert_eq!(token.status, 201, "{}", token.text);
     let secret = token.json()["token"].as_str().unwrap().to_owned();
-    let types = app.get_auth("/api/v1/asset-types", t).await.json();
-    let machine = types["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["key"] == "machine")
-        .unwrap()["id"]
-        .clone();
+    let machine = app.type_id(t, "machine").await;
     let r = app
         .post_auth(
             &format!("/api/v1/asset-types/{machine}/fields"),
