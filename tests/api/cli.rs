@@ -371,9 +371,8 @@ fn ldap_test_shows_dn_groups_and_role() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn backup_copies_a_live_sqlite_database() {
-    let app = spawn_app(Backend::Sqlite).await.unwrap();
+/// A token of the admin and one asset, CNC-9, on the running server.
+async fn one_asset(app: &crate::helpers::TestApp) -> String {
     let token = app.admin_token().await;
     let r = app
         .post_auth(
@@ -383,15 +382,27 @@ async fn backup_copies_a_live_sqlite_database() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    token
+}
+
+/// `shopdb backup --out OUT` against the database at `url`.
+fn backup(dir: &std::path::Path, out: &std::path::Path, url: &str) -> Output {
+    shopdb(
+        dir,
+        &["backup", "--out", out.to_str().unwrap()],
+        &[("SHOPDB_DATABASE__URL", url)],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_a_live_sqlite_database() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let token = one_asset(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("backup.db");
     let url = app.db.url.clone();
     // The server keeps running while the copy is taken.
-    let o = shopdb(
-        dir.path(),
-        &["backup", "--out", out.to_str().unwrap()],
-        &[("SHOPDB_DATABASE__URL", &url)],
-    );
+    let o = backup(dir.path(), &out, &url);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("integrity ok; 1 assets"), "{}", text(&o));
     let copy = rusqlite::Connection::open(&out).unwrap();
@@ -405,11 +416,7 @@ async fn backup_copies_a_live_sqlite_database() {
     );
 
     // An existing file is never overwritten.
-    let o = shopdb(
-        dir.path(),
-        &["backup", "--out", out.to_str().unwrap()],
-        &[("SHOPDB_DATABASE__URL", &url)],
-    );
+    let o = backup(dir.path(), &out, &url);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("already exists"), "{}", text(&o));
 }
@@ -419,24 +426,12 @@ async fn backup_on_mysql_writes_a_logical_dump_that_imports() {
     let Some(app) = spawn_app(Backend::Mysql).await else {
         return;
     };
-    let token = app.admin_token().await;
-    let r = app
-        .post_auth(
-            "/api/v1/assets",
-            &token,
-            &serde_json::json!({"tag": "CNC-9", "name": "Mill", "type": "machine"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    one_asset(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("backup.jsonl.gz");
     let url = app.db.url.clone();
     // The server keeps running while the snapshot is read.
-    let o = shopdb(
-        dir.path(),
-        &["backup", "--out", out.to_str().unwrap()],
-        &[("SHOPDB_DATABASE__URL", &url)],
-    );
+    let o = backup(dir.path(), &out, &url);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("export written"), "{}", text(&o));
     assert!(std::fs::read(&out).unwrap().starts_with(&[0x1f, 0x8b]), "gzip");
@@ -455,11 +450,7 @@ async fn backup_on_mysql_writes_a_logical_dump_that_imports() {
     assert_eq!(tag, "CNC-9");
 
     // An existing file is never overwritten.
-    let o = shopdb(
-        dir.path(),
-        &["backup", "--out", out.to_str().unwrap()],
-        &[("SHOPDB_DATABASE__URL", &url)],
-    );
+    let o = backup(dir.path(), &out, &url);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("already exists"), "{}", text(&o));
 }
