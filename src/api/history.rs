@@ -181,10 +181,13 @@ impl HistoryApi {
 
     /// Revert a change
     ///
-    /// Requires role: editor (admin to revert a creation, which deletes).
-    /// Makes a new change that restores the old values, validated like any
-    /// write. If a field was changed again since, nothing is written and the
-    /// 409 lists those fields. Asset and relation changes can be reverted.
+    /// Requires role: editor (admin to revert an asset's creation, which
+    /// deletes it). Makes a new change that restores the old values,
+    /// validated like any write. If a field was changed again since, nothing
+    /// is written and the 409 lists those fields. Asset, relation and
+    /// location changes can be reverted: a deletion comes back under its old
+    /// id, a creation is deleted (a location only while it is empty); changes
+    /// to asset types and their fields cannot (409).
     #[oai(path = "/changes/:id/revert", method = "post", operation_id = "revertChange")]
     async fn revert(
         &self,

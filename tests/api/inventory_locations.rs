@@ -842,12 +842,129 @@ async fn a_rename_or_move_can_be_reverted(b: Backend) {
     );
     assert_eq!(get(&app, &t, hall).await["path"], "Plant 1 / Hall A");
 
-    // Creations are not revertible (409 says which are).
+    // Its creation was followed by changes: revert those first.
     let created = feed["items"][1]["id"].as_i64().unwrap();
     let p = app
         .post_auth(&format!("/api/v1/changes/{created}/revert"), &t, &json!({}))
         .await
         .problem(409, "conflict");
-    assert!(p["detail"].as_str().unwrap().contains("location updates"), "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("revert the later changes first"),
+        "{p}"
+    );
+    assert_eq!(get(&app, &t, hall).await["path"], "Plant 1 / Hall A");
 }
 dual_test!(a_rename_or_move_can_be_reverted);
+
+async fn change_of(app: &TestApp, t: &str, id: i64, action: &str) -> i64 {
+    let feed = app
+        .get_auth(
+            &format!("/api/v1/changes?entity=location&entity_id={id}&action={action}"),
+            t,
+        )
+        .await
+        .json();
+    feed["items"][0]["id"].as_i64().unwrap()
+}
+
+async fn a_creation_or_deletion_can_be_reverted(b: Backend) {
+    let Some(app) = spawn_app(b).await else { return };
+    let t = app.admin_token().await;
+    let plant = id(&create(&app, &t, "Plant 1", "site", None).await);
+    let r = app
+        .post_auth(
+            BASE,
+            &t,
+            &json!({"name": "Hall A", "kind": "hall", "parent_id": plant,
+                    "floor_x": 12.5, "floor_y": -3.0, "notes": "North side"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let hall = id(&r.json());
+    let cell = id(&create(&app, &t, "Cell 1", "cell", Some(hall)).await);
+
+    // Undoing the hall's creation is a delete: refused while Cell 1 is inside.
+    let created = change_of(&app, &t, hall, "create").await;
+    let p = app
+        .post_auth(&format!("/api/v1/changes/{created}/revert"), &t, &json!({}))
+        .await
+        .problem(409, "conflict");
+    assert!(p["detail"].as_str().unwrap().contains("Cell 1"), "{p}");
+
+    // Undoing Cell 1's creation deletes it, recorded as a revert.
+    let cell_created = change_of(&app, &t, cell, "create").await;
+    let r = app
+        .post_auth(&format!("/api/v1/changes/{cell_created}/revert"), &t, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["action"], "delete");
+    assert_eq!(r.json()["reverts_id"], cell_created);
+    assert_eq!(app.get_auth(&format!("{BASE}/{cell}"), &t).await.status, 404);
+
+    // Undoing that deletion brings Cell 1 back under its old id and path.
+    let deleted = change_of(&app, &t, cell, "delete").await;
+    let r = app
+        .post_auth(&format!("/api/v1/changes/{deleted}/revert"), &t, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["action"], "create");
+    let back = get(&app, &t, cell).await;
+    assert_eq!(back["path"], "Plant 1 / Hall A / Cell 1");
+    // Twice is a conflict: it exists again.
+    app.post_auth(&format!("/api/v1/changes/{deleted}/revert"), &t, &json!({}))
+        .await
+        .problem(409, "conflict");
+
+    // A deleted hall comes back with every recorded field.
+    let r = app.delete_auth(&format!("{BASE}/{cell}"), &t).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = app.delete_auth(&format!("{BASE}/{hall}"), &t).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // Cell 1's deletion cannot come back before its hall: it names the parent.
+    let cell_deleted = change_of(&app, &t, cell, "delete").await;
+    let p = app
+        .post_auth(&format!("/api/v1/changes/{cell_deleted}/revert"), &t, &json!({}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["field"], "parent_id", "{p}");
+    // Its name taken by a newcomer at the same place is a conflict.
+    let newcomer = id(&create(&app, &t, "hall a", "hall", Some(plant)).await);
+    let hall_deleted = change_of(&app, &t, hall, "delete").await;
+    app.post_auth(&format!("/api/v1/changes/{hall_deleted}/revert"), &t, &json!({}))
+        .await
+        .problem(409, "conflict");
+    assert_eq!(
+        app.delete_auth(&format!("{BASE}/{newcomer}"), &t).await.status,
+        204
+    );
+    let r = app
+        .post_auth(&format!("/api/v1/changes/{hall_deleted}/revert"), &t, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let back = get(&app, &t, hall).await;
+    assert_eq!(back["name"], "Hall A");
+    assert_eq!(back["kind"], "hall");
+    assert_eq!(back["parent_id"], plant);
+    assert_eq!(back["floor_x"], 12.5);
+    assert_eq!(back["floor_y"], -3.0);
+    assert_eq!(back["notes"], "North side");
+    let r = app
+        .post_auth(&format!("/api/v1/changes/{cell_deleted}/revert"), &t, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(get(&app, &t, cell).await["path"], "Plant 1 / Hall A / Cell 1");
+
+    // Viewers cannot revert.
+    let (viewer, _) = app.user_token("vera", "viewer").await;
+    app.post_auth(
+        &format!("/api/v1/changes/{hall_deleted}/revert"),
+        &viewer,
+        &json!({}),
+    )
+    .await
+    .problem(403, "forbidden");
+}
+dual_test!(a_creation_or_deletion_can_be_reverted);

@@ -307,6 +307,22 @@ pub async fn create(
     n: NewLocation,
 ) -> Result<CountedLocation, ServiceError> {
     who.require(Role::Editor)?;
+    let mut tx = state.db.begin().await?;
+    let created = create_in(&mut tx, ctx, who, n, None, None).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// The creation inside a transaction. `id` recreates a deleted location
+/// under its old id, `reverts` names the change that deleted it (a revert).
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    ctx: &RequestCtx,
+    who: &Principal,
+    n: NewLocation,
+    id: Option<LocationId>,
+    reverts: Option<i64>,
+) -> Result<CountedLocation, ServiceError> {
     let mut errors = Vec::new();
     let name = check_name(&n.name, &mut errors);
     let kind = parse_kind(&n.kind, &mut errors);
@@ -315,9 +331,8 @@ pub async fn create(
     let notes = check_notes(n.notes, &mut errors);
     let parent_id = n.parent_id.map(LocationId);
 
-    let mut tx = state.db.begin().await?;
     let parent = match parent_id {
-        Some(p) => match load_parent(&mut tx, p).await? {
+        Some(p) => match load_parent(tx, p).await? {
             Ok(row) if row.placement.depth + 1 >= MAX_LEVELS => {
                 errors.push(depth_error());
                 None
@@ -341,21 +356,36 @@ pub async fn create(
         floor_y: n.floor_y,
         notes,
     };
-    check_unique_name(&mut tx, parent.as_ref(), &fields.name, None).await?;
-    let id = q::insert(&mut tx, &fields, parent.as_ref(), None).await?;
-    let created = reread(&mut tx, id).await?;
+    check_unique_name(tx, parent.as_ref(), &fields.name, None).await?;
+    let id = q::insert(tx, &fields, parent.as_ref(), id).await?;
+    let created = reread(tx, id).await?;
     record(
-        &mut tx,
+        tx,
         who,
         ctx,
         &created.row,
         action::CREATE,
         snapshot(&flat(&created.row), true),
-        None,
+        reverts,
     )
     .await?;
-    tx.commit().await?;
     Ok(created)
+}
+
+impl NewLocation {
+    /// A deleted location as its change recorded it (a revert); the rules
+    /// are checked again when it is created.
+    pub(crate) fn from_values(v: &Map<String, Value>) -> Self {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        Self {
+            name: text("name").unwrap_or_default(),
+            kind: text("kind").unwrap_or_default(),
+            parent_id: v.get("parent_id").and_then(Value::as_i64),
+            floor_x: v.get("floor_x").and_then(Value::as_f64),
+            floor_y: v.get("floor_y").and_then(Value::as_f64),
+            notes: text("notes"),
+        }
+    }
 }
 
 /// A partial update, as received: `None` leaves a field alone,
@@ -563,14 +593,27 @@ pub async fn delete(
         None => None,
     };
     let mut tx = state.db.begin().await?;
-    let current = q::find_for_update(&mut tx, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
+    delete_in(&mut tx, ctx, who, id, expected, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The deletion inside a transaction; `reverts` names the change that
+/// created the location (a revert).
+pub(crate) async fn delete_in(
+    tx: &mut Tx,
+    ctx: &RequestCtx,
+    who: &Principal,
+    id: LocationId,
+    expected: Option<ExpectedVersion>,
+    reverts: Option<i64>,
+) -> Result<(), ServiceError> {
+    let current = q::find_for_update(tx, id).await?.ok_or_else(|| not_found(id))?;
     if let Some(e) = expected {
         e.check(current.version)?;
     }
-    let children = q::children(&mut tx, Some(id), true).await?;
-    let (asset_total, tags) = q::assets_in(&mut tx, id, SAMPLE as u64).await?;
+    let children = q::children(tx, Some(id), true).await?;
+    let (asset_total, tags) = q::assets_in(tx, id, SAMPLE as u64).await?;
     if !children.is_empty() || asset_total > 0 {
         let names: Vec<&str> = children.iter().map(LocationRow::name).collect();
         return Err(ServiceError::Conflict(describe_contents(
@@ -580,21 +623,19 @@ pub async fn delete(
             &tags,
         )));
     }
-    if !q::delete(&mut tx, id).await? {
+    if !q::delete(tx, id).await? {
         return Err(not_found(id));
     }
     record(
-        &mut tx,
+        tx,
         who,
         ctx,
         &current,
         action::DELETE,
         snapshot(&flat(&current), false),
-        None,
+        reverts,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// "Hall B still holds 2 locations (Cell 4, Cell 5) and 3 assets (A-1,

@@ -81,6 +81,29 @@ pub async fn revert(
             insert_valid(&state.plugins, &mut tx, who, ctx, &v, Some(asset), Some(c.id)).await?;
         }
         (entity::LOCATION, action::UPDATE) => revert_location_update(&mut tx, who, ctx, &c).await?,
+        (entity::LOCATION, action::CREATE) => {
+            // Undone by deleting it: refused while it holds anything, like
+            // any delete, and if it changed since.
+            let later = changes::later_for_entity(&mut tx, entity::LOCATION, c.entity_id, c.id).await?;
+            if let Some(l) = later.first() {
+                return Err(ServiceError::Conflict(format!(
+                    "location {} was changed after it was created (change {}); revert the later changes first",
+                    c.summary, l.id
+                )));
+            }
+            locations::delete_in(&mut tx, ctx, who, LocationId(c.entity_id), None, Some(c.id)).await?;
+        }
+        (entity::LOCATION, action::DELETE) => {
+            let id = LocationId(c.entity_id);
+            if locations::flat_of(&mut tx, id).await?.is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "location {} exists again",
+                    c.summary
+                )));
+            }
+            let n = locations::NewLocation::from_values(&values(&c, "before"));
+            locations::create_in(&mut tx, ctx, who, n, Some(id), Some(c.id)).await?;
+        }
         (entity::RELATION, action::CREATE) => {
             let r = relations::find(&mut tx, RelationId(c.entity_id))
                 .await?
@@ -105,7 +128,7 @@ pub async fn revert(
         }
         (e, a) => {
             return Err(ServiceError::Conflict(format!(
-                "a {a} of a {} cannot be reverted; asset and relation changes and location updates can",
+                "a {a} of a {} cannot be reverted; asset, relation and location changes can",
                 e.replace('_', " ")
             )));
         }
