@@ -12,6 +12,7 @@ mod transfer;
 mod url;
 mod value;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -247,11 +248,7 @@ impl Db {
             Backend::Mysql => "START TRANSACTION",
         };
         conn.execute_raw(begin).await?;
-        Ok(Tx {
-            conn: Some(conn),
-            statements: self.statements.clone(),
-            checks_foreign_keys: true,
-        })
+        Ok(Tx::new(conn, self.statements.clone(), true))
     }
 
     /// Refreshes the query planner's statistics, so it can tell a
@@ -397,9 +394,26 @@ pub struct Tx {
     /// connection's foreign-key checks off; they are turned back on when
     /// it ends, committed or not.
     checks_foreign_keys: bool,
+    /// MySQL search blocks (ADR 0006) whose assets' search texts this
+    /// transaction wrote: rebuilt once each, just before commit.
+    search_blocks: BTreeSet<i64>,
 }
 
 impl Tx {
+    fn new(conn: Conn, statements: Arc<AtomicU64>, checks_foreign_keys: bool) -> Self {
+        Self {
+            conn: Some(conn),
+            statements,
+            checks_foreign_keys,
+            search_blocks: BTreeSet::new(),
+        }
+    }
+
+    /// Notes search blocks to rebuild at commit.
+    pub(crate) fn touch_search_blocks(&mut self, blocks: impl IntoIterator<Item = i64>) {
+        self.search_blocks.extend(blocks);
+    }
+
     fn conn(&mut self) -> Result<&mut Conn, DbError> {
         self.conn
             .as_mut()
@@ -421,6 +435,10 @@ impl Tx {
     }
 
     pub async fn commit(mut self) -> Result<(), DbError> {
+        let blocks = std::mem::take(&mut self.search_blocks);
+        if !blocks.is_empty() {
+            queries::asset_search::rebuild_blocks(&mut self, &blocks).await?;
+        }
         let mut conn = self
             .conn
             .take()

@@ -11,10 +11,14 @@ use super::{DbError, DbValue, ExecResult, Row};
 
 /// Every connection speaks utf8mb4 with an explicit collation, UTC, and
 /// strict mode (so a too-long value is an error, never silently truncated).
+/// `GROUP_CONCAT` builds the search blocks (ADR 0006): at most 64 texts of
+/// 4,000 bytes, far below this limit (MySQL's default, 1,024 bytes, would
+/// cut them short with only a warning).
 const SESSION_SETUP: &[&str] = &[
     "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
     "SET time_zone = '+00:00'",
     "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    "SET SESSION group_concat_max_len = 16777216",
 ];
 
 pub struct MysqlPool {

@@ -55,11 +55,7 @@ impl Db {
                     .await?;
             }
         }
-        let mut tx = Tx {
-            conn: Some(conn),
-            statements: self.statements.clone(),
-            checks_foreign_keys: true,
-        };
+        let mut tx = Tx::new(conn, self.statements.clone(), true);
         if self.backend() == Backend::Sqlite {
             // A deferred transaction takes its snapshot at the first read.
             let first = Query::select().expr(Expr::val(1)).to_owned();
@@ -83,11 +79,7 @@ impl Db {
             let _ = foreign_key_checks(&mut conn, true).await;
             return Err(e);
         }
-        Ok(Tx {
-            conn: Some(conn),
-            statements: self.statements.clone(),
-            checks_foreign_keys: false,
-        })
+        Ok(Tx::new(conn, self.statements.clone(), false))
     }
 
     /// MySQL only: makes `table`'s auto-increment counter at least `next`.

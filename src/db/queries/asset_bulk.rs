@@ -4,19 +4,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Alias, Expr, ExprTrait, Query};
 use serde_json::Value;
 
-use super::assets::{self, AssetFieldValues, AssetFields, AssetRow, AssetSearch, Assets, WRITE_COLUMNS};
+use super::assets::{self, AssetFieldValues, AssetFields, AssetRow, Assets, WRITE_COLUMNS};
 use super::changes::{ChangeLog, NewChange};
 use super::now_ts;
-use crate::db::{Backend, DbError, Exec, Tx};
+use crate::db::{DbError, Exec};
 use crate::domain::inventory::{AssetId, FieldId};
 
 /// Bound parameters per statement: under SQLite's 32,766 and MySQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
 /// Values per `IN (…)` list.
-const IN_LIST: usize = 1000;
+pub(crate) const IN_LIST: usize = 1000;
 
 pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (MAX_PARAMS / columns.max(1)).clamp(1, 1000)
@@ -249,79 +249,6 @@ pub async fn unique_holders(
         }
     }
     Ok(out)
-}
-
-/// Writes search texts (ADR 0006); `replace` when the assets may have one.
-pub async fn put_search(tx: &mut Tx, rows: &[(AssetId, String)], replace: bool) -> Result<(), DbError> {
-    match tx.backend() {
-        Some(Backend::Sqlite) => {
-            let rowid = Alias::new("rowid");
-            if replace {
-                for part in rows.chunks(IN_LIST) {
-                    let del = Query::delete()
-                        .from_table(AssetSearch::Table)
-                        .and_where(Expr::col(rowid.clone()).is_in(part.iter().map(|(id, _)| id.0)))
-                        .to_owned();
-                    tx.execute(&del).await?;
-                }
-            }
-            for part in rows.chunks(rows_per_statement(2)) {
-                let mut ins = Query::insert();
-                ins.into_table(AssetSearch::Table)
-                    .columns([rowid.clone(), Alias::new("body")]);
-                for (id, body) in part {
-                    ins.values_panic([id.0.into(), body.clone().into()]);
-                }
-                tx.execute(&ins).await?;
-            }
-        }
-        _ => {
-            for part in rows.chunks(rows_per_statement(2)) {
-                let mut ins = Query::insert();
-                ins.into_table(AssetSearch::Table)
-                    .columns([AssetSearch::AssetId, AssetSearch::Body]);
-                for (id, body) in part {
-                    ins.values_panic([id.0.into(), body.clone().into()]);
-                }
-                if replace {
-                    ins.on_conflict(
-                        OnConflict::column(AssetSearch::AssetId)
-                            .update_column(AssetSearch::Body)
-                            .to_owned(),
-                    );
-                }
-                tx.execute(&ins).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Rebuilds every asset's search text from the stored assets, with the
-/// same `search_body` and `put_search` the writes use (after a bulk load,
-/// which does not go through them). Returns how many assets were indexed.
-pub async fn rebuild_search(tx: &mut Tx) -> Result<u64, DbError> {
-    let clear = Query::delete().from_table(AssetSearch::Table).to_owned();
-    tx.execute(&clear).await?;
-    let mut last = 0i64;
-    let mut done = 0u64;
-    loop {
-        let page = assets::select()
-            .and_where(Expr::col((Assets::Table, Assets::Id)).gt(last))
-            .order_by((Assets::Table, Assets::Id), sea_query::Order::Asc)
-            .limit(1000)
-            .to_owned();
-        let rows = tx.fetch_all(&page).await?;
-        let Some(tail) = rows.last() else { break };
-        last = tail.get("id")?;
-        let bodies = rows
-            .iter()
-            .map(|r| assets::decode(r).map(|a| (a.id, a.fields.search_body())))
-            .collect::<Result<Vec<_>, _>>()?;
-        put_search(tx, &bodies, false).await?;
-        done += bodies.len() as u64;
-    }
-    Ok(done)
 }
 
 /// Appends change-log rows, stamped now.

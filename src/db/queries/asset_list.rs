@@ -6,11 +6,10 @@
 //! the page size: joins, no per-row queries.
 
 use chrono::{DateTime, Utc};
-use sea_query::{
-    Alias, Asterisk, Cond, Expr, ExprTrait, Iden, JoinType, LikeExpr, Order, Query, SelectStatement,
-};
+use sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Iden, JoinType, Order, Query, SelectStatement};
 
-use super::assets::{AssetFieldValues, AssetRow, AssetSearch, Assets, decode, select};
+use super::asset_search::{self, AssetSearch};
+use super::assets::{AssetFieldValues, AssetRow, Assets, decode, select};
 use super::field_defs::decode_def;
 use super::ts;
 use crate::db::{Backend, DbError, Exec, Row};
@@ -171,34 +170,6 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
-/// The ids of assets whose search text contains `q` (lower case).
-fn search_ids(backend: Backend, q: &str) -> SelectStatement {
-    let pattern = LikeExpr::new(format!("%{}%", like_escape(q))).escape('\\');
-    match backend {
-        Backend::Sqlite => {
-            let cond = if q.chars().count() >= 3 {
-                // A trigram phrase query is a case-insensitive substring
-                // match answered from the index. The phrase is a bound value.
-                let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-                Expr::cust_with_values("\"asset_search\" MATCH ?", [phrase])
-            } else {
-                // Too short for a trigram: a scan of the (small) FTS text.
-                Expr::col(Alias::new("body")).like(pattern)
-            };
-            Query::select()
-                .expr_as(Expr::col(Alias::new("rowid")), "asset_id")
-                .from(AssetSearch::Table)
-                .and_where(cond)
-                .to_owned()
-        }
-        Backend::Mysql => Query::select()
-            .column(AssetSearch::AssetId)
-            .from(AssetSearch::Table)
-            .and_where(Expr::col(AssetSearch::Body).like(pattern))
-            .to_owned(),
-    }
-}
-
 /// `(SELECT assets.* FROM (<search>) s STRAIGHT_JOIN assets …) AS assets`:
 /// on MySQL/MariaDB a search must drive the query. Given
 /// `assets.id IN (<search>)` the optimizer walks `assets` and probes the
@@ -208,7 +179,7 @@ fn search_driven_assets(q: &str) -> SelectStatement {
     let s = Alias::new("s");
     Query::select()
         .column((Assets::Table, Asterisk))
-        .from_subquery(search_ids(Backend::Mysql, q), s.clone())
+        .from_subquery(asset_search::matching_ids(Backend::Mysql, q), s.clone())
         .join(
             JoinType::StraightJoin,
             Assets::Table,
@@ -285,7 +256,7 @@ fn apply(stmt: &mut SelectStatement, backend: Backend, c: &Criteria) {
         stmt.and_where(a(A::Id).in_subquery(holders));
     }
     if let (Some(q), false) = (&c.search, search_in_from) {
-        stmt.and_where(a(A::Id).in_subquery(search_ids(backend, q)));
+        stmt.and_where(a(A::Id).in_subquery(asset_search::matching_ids(backend, q)));
     }
 }
 
@@ -314,6 +285,60 @@ fn page_stmt(
     counted: bool,
 ) -> SelectStatement {
     let p = Alias::new("p");
+    let pick = match search_only_by_key(backend, c, sort) {
+        Some((q, by_tag, descending)) => {
+            let mut pick = asset_search::mysql_matches_by(q, by_tag, descending, counted);
+            pick.limit(limit).offset(offset);
+            pick
+        }
+        None => pick_stmt(backend, c, sort, limit, offset, counted),
+    };
+
+    // `FROM (pick) p, assets JOIN t LEFT JOIN l WHERE assets.id = p.id`:
+    // the joins of `assets::select()` stay as they are.
+    let mut stmt = select();
+    stmt.from_clear()
+        .from_subquery(pick, p.clone())
+        .from(Assets::Table)
+        .and_where(Expr::col((Assets::Table, Assets::Id)).equals((p.clone(), Assets::Id)));
+    if counted {
+        stmt.expr_as(Expr::col((p, Alias::new("total"))), "total");
+    }
+    order(&mut stmt, sort);
+    stmt
+}
+
+/// A MySQL search with no other filter, sorted by tag or id: `(q, by_tag,
+/// descending)`. Its page is picked from the search tables alone, which
+/// hold the tag (both columns compare alike: same collation).
+fn search_only_by_key<'a>(
+    backend: Backend,
+    c: &'a Criteria,
+    sort: &[(SortColumn, bool)],
+) -> Option<(&'a str, bool, bool)> {
+    let q = c.search.as_deref()?;
+    let others = Criteria {
+        search: None,
+        ..c.clone()
+    };
+    let (by_tag, descending) = match sort.first() {
+        Some((SortColumn::Tag, d)) => (true, *d),
+        Some((SortColumn::Id, d)) => (false, *d),
+        _ => return None,
+    };
+    (backend == Backend::Mysql && others == Criteria::default()).then_some((q, by_tag, descending))
+}
+
+/// The ids of a page (and `total` when `counted`), from `assets` and what
+/// the sort joins.
+fn pick_stmt(
+    backend: Backend,
+    c: &Criteria,
+    sort: &[(SortColumn, bool)],
+    limit: u64,
+    offset: u64,
+    counted: bool,
+) -> SelectStatement {
     let mut pick = Query::select()
         .column((Assets::Table, Assets::Id))
         .from(Assets::Table)
@@ -342,19 +367,7 @@ fn page_stmt(
         pick.expr_as(Expr::cust("COUNT(*) OVER ()"), "total");
     }
     pick.limit(limit).offset(offset);
-
-    // `FROM (pick) p, assets JOIN t LEFT JOIN l WHERE assets.id = p.id`:
-    // the joins of `assets::select()` stay as they are.
-    let mut stmt = select();
-    stmt.from_clear()
-        .from_subquery(pick, p.clone())
-        .from(Assets::Table)
-        .and_where(Expr::col((Assets::Table, Assets::Id)).equals((p.clone(), Assets::Id)));
-    if counted {
-        stmt.expr_as(Expr::col((p, Alias::new("total"))), "total");
-    }
-    order(&mut stmt, sort);
-    stmt
+    pick
 }
 
 /// `ORDER BY` the sort, then id, which breaks ties so pages never overlap.
@@ -755,17 +768,49 @@ mod tests {
         let sql = stmt.to_string(MysqlQueryBuilder);
         assert!(
             sql.contains(
-                "FROM (SELECT `assets`.* FROM (SELECT `asset_id` FROM `asset_search` WHERE `body` LIKE"
-            ) && sql
-                .contains("STRAIGHT_JOIN `assets` ON `assets`.`id` = `s`.`asset_id`) AS `assets` INNER JOIN")
+                "FROM (SELECT `assets`.* FROM (SELECT `s`.`asset_id` FROM `asset_search_blocks` AS `b` \
+                 STRAIGHT_JOIN `asset_search` AS `s` ON `s`.`block` = `b`.`block` WHERE (LOCATE("
+            ) && sql.contains("`s`.`body`) > 0)) AS `s` STRAIGHT_JOIN")
+                && sql.contains(
+                    "STRAIGHT_JOIN `assets` ON `assets`.`id` = `s`.`asset_id`) AS `assets` INNER JOIN"
+                )
                 && sql.contains("WHERE `assets`.`manufacturer` = "),
             "{sql}"
         );
-        let (sql, values) = search_ids(Backend::Sqlite, "ab\"c").build(SqliteQueryBuilder);
+        let (sql, values) = asset_search::matching_ids(Backend::Sqlite, "ab\"c").build(SqliteQueryBuilder);
         assert!(sql.contains("MATCH ?"), "{sql}");
         assert!(format!("{values:?}").contains(r#"\"ab\"\"c\""#), "{values:?}");
-        let (sql, values) = search_ids(Backend::Mysql, "5%").build(MysqlQueryBuilder);
-        assert!(sql.contains("LIKE ? ESCAPE '\\\\'"), "{sql}");
-        assert!(format!("{values:?}").contains(r"%5\\%%"), "{values:?}");
+        // MySQL: a byte search with the text as it is (no wildcards).
+        let (sql, values) = asset_search::matching_ids(Backend::Mysql, "5%").build(MysqlQueryBuilder);
+        assert!(sql.contains("LOCATE(?, `b`.`body`) > 0"), "{sql}");
+        assert_eq!(format!("{values:?}").matches("\"5%\"").count(), 2, "{values:?}");
+    }
+
+    #[test]
+    fn a_search_only_page_is_picked_from_the_search_tables_on_mysql() {
+        let c = Criteria {
+            search: Some("trubend".into()),
+            ..Criteria::default()
+        };
+        let by_tag = [(SortColumn::Tag, true)];
+        let sql = page_stmt(Backend::Mysql, &c, &by_tag, 50, 0, true).to_string(MysqlQueryBuilder);
+        assert!(
+            sql.contains("COUNT(*) OVER () AS `total` FROM `asset_search_blocks`")
+                && sql.contains("ORDER BY `s`.`tag` DESC LIMIT 50"),
+            "{sql}"
+        );
+        // Another filter, another sort or SQLite: picked from `assets`.
+        let filtered = Criteria {
+            statuses: vec![AssetStatus::InService],
+            ..c.clone()
+        };
+        for (backend, c, sort) in [
+            (Backend::Mysql, &filtered, &by_tag[..]),
+            (Backend::Mysql, &c, &[(SortColumn::Name, false)][..]),
+            (Backend::Sqlite, &c, &by_tag[..]),
+        ] {
+            let sql = page_stmt(backend, c, sort, 50, 0, true).to_string(MysqlQueryBuilder);
+            assert!(sql.contains("SELECT `assets`.`id`, COUNT(*) OVER ()"), "{sql}");
+        }
     }
 }

@@ -4,11 +4,11 @@
 //! asset page or a list row shows.
 
 use chrono::{DateTime, Utc};
-use sea_query::{Alias, Expr, ExprTrait, Iden, JoinType, OnConflict, Query, SelectStatement};
+use sea_query::{Alias, Expr, ExprTrait, Iden, JoinType, Query, SelectStatement};
 use serde_json::{Map, Value};
 
 use super::now_ts;
-use crate::db::{Backend, DbError, Exec, Row, Tx};
+use crate::db::{DbError, Exec, Row};
 use crate::domain::inventory::{AssetId, AssetStatus, AssetTypeId, FieldId, LocationId};
 
 #[derive(Iden, Clone, Copy)]
@@ -47,13 +47,6 @@ pub enum AssetFieldValues {
     FieldId,
     Value,
     UniqueKey,
-}
-
-#[derive(Iden)]
-pub enum AssetSearch {
-    Table,
-    AssetId,
-    Body,
 }
 
 /// The columns a write sets (everything but id, version and stamps).
@@ -475,52 +468,6 @@ pub async fn find_unique_holder(
         .map(|r| r.get::<i64>("asset_id"))
         .transpose()?
         .map(AssetId))
-}
-
-/// Writes an asset's search text (ADR 0006). SQLite keeps it in an FTS5
-/// table keyed by rowid; MySQL in a plain table.
-pub async fn put_search(tx: &mut Tx, id: AssetId, body: &str) -> Result<(), DbError> {
-    match tx.backend() {
-        Some(Backend::Sqlite) => {
-            let del = Query::delete()
-                .from_table(AssetSearch::Table)
-                .and_where(Expr::col(Alias::new("rowid")).eq(id.0))
-                .to_owned();
-            tx.execute(&del).await?;
-            let ins = Query::insert()
-                .into_table(AssetSearch::Table)
-                .columns([Alias::new("rowid"), Alias::new("body")])
-                .values_panic([id.0.into(), body.into()])
-                .to_owned();
-            tx.execute(&ins).await?;
-        }
-        _ => {
-            let ins = Query::insert()
-                .into_table(AssetSearch::Table)
-                .columns([AssetSearch::AssetId, AssetSearch::Body])
-                .values_panic([id.0.into(), body.into()])
-                .on_conflict(
-                    OnConflict::column(AssetSearch::AssetId)
-                        .update_column(AssetSearch::Body)
-                        .to_owned(),
-                )
-                .to_owned();
-            tx.execute(&ins).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Removes an asset's search text (MySQL cascades; FTS5 cannot).
-pub async fn delete_search(tx: &mut Tx, id: AssetId) -> Result<(), DbError> {
-    if tx.backend() == Some(Backend::Sqlite) {
-        let del = Query::delete()
-            .from_table(AssetSearch::Table)
-            .and_where(Expr::col(Alias::new("rowid")).eq(id.0))
-            .to_owned();
-        tx.execute(&del).await?;
-    }
-    Ok(())
 }
 
 pub async fn exists(e: &mut impl Exec, id: AssetId) -> Result<bool, DbError> {

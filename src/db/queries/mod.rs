@@ -3,6 +3,7 @@
 
 pub mod asset_bulk;
 pub mod asset_list;
+pub mod asset_search;
 pub mod asset_types;
 pub mod assets;
 pub mod audit;

@@ -13,6 +13,7 @@ pub use spec::FieldDraft;
 
 use super::ExpectedVersion;
 use super::history::{self, action, entity};
+use crate::db::queries::asset_search::{self, SearchText};
 use crate::db::queries::asset_types::{self as q, FieldData, FieldRow, TypeRow};
 use crate::db::queries::assets::{self, AssetFields, AssetRow};
 use crate::db::queries::changes::NewChange;
@@ -517,7 +518,7 @@ async fn rewrite_asset(
             asset.fields.tag
         )));
     }
-    assets::put_search(tx, asset.id, &after.search_body()).await?;
+    asset_search::put(tx, &[SearchText::of(asset.id, after)], true).await?;
     history::record(
         tx,
         who,

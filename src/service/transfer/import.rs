@@ -20,7 +20,7 @@ use super::reader::{TableShape, read_table};
 use super::tables::{self, known};
 use super::{Progress, TableSummary, TransferError};
 use crate::db::catalog::{self, Table};
-use crate::db::queries::asset_bulk;
+use crate::db::queries::{asset_bulk, asset_search};
 use crate::db::{Db, DbValue, Tx, migrate};
 use crate::plugins;
 
@@ -385,7 +385,7 @@ async fn load(
     compare_with_trailer(header, &seen, &trailer)?;
 
     progress.step("rebuilding the asset search index");
-    let indexed = asset_bulk::rebuild_search(tx).await?;
+    let indexed = asset_search::rebuild(tx).await?;
     for entry in &header.tables {
         if let Some(next) = entry.next_id {
             tx.raise_sqlite_sequence(&entry.name, next).await?;

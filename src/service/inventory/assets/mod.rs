@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use self::draft::{AssetDraft, Lookups, ValidAsset, validate};
 use super::ExpectedVersion;
 use super::history::{self, action, entity};
+use crate::db::queries::asset_search::{self, SearchText};
 use crate::db::queries::assets::{self, AssetRow};
 use crate::db::queries::changes::NewChange;
 use crate::db::queries::relations;
@@ -61,7 +62,7 @@ pub async fn children(state: &AppState, who: &Principal, id: AssetId) -> Result<
 /// Stores a validated asset's side tables: custom field index and search text.
 pub(crate) async fn store_side_tables(tx: &mut Tx, id: AssetId, v: &ValidAsset) -> Result<(), ServiceError> {
     assets::replace_field_values(tx, id, &v.index.index).await?;
-    assets::put_search(tx, id, &v.fields.search_body()).await?;
+    asset_search::put(tx, &[SearchText::of(id, &v.fields)], true).await?;
     Ok(())
 }
 
@@ -307,7 +308,7 @@ pub(crate) async fn delete_in(
     for r in relations::for_asset(tx, id).await? {
         super::relations::record_removal(tx, who, ctx, &r.relation, None).await?;
     }
-    assets::delete_search(tx, id).await?;
+    asset_search::delete(tx, id).await?;
     assets::delete(tx, id).await?;
     history::record(
         tx,

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::db::Tx;
 use crate::db::queries::asset_bulk::{self, IndexRow};
+use crate::db::queries::asset_search::{self, SearchText};
 use crate::db::queries::assets::{self, AssetFields};
 use crate::db::queries::changes::NewChange;
 use crate::domain::inventory::AssetId;
@@ -79,7 +80,7 @@ impl Engine<'_> {
                 }
                 self.lookups.note_assets([(id, valid.fields.parent_id)]);
                 index_rows.extend(valid.index.index.iter().map(|(f, v, u)| (id, *f, v.clone(), *u)));
-                search.push((id, valid.fields.search_body()));
+                search.push(SearchText::of(id, &valid.fields));
                 let snapshot = history::snapshot(&valid.fields.to_flat(), true);
                 changes.push(self.change(id, action::CREATE, &valid.fields.tag, snapshot));
                 if hooked {
@@ -87,7 +88,7 @@ impl Engine<'_> {
                 }
             }
             asset_bulk::replace_field_values(tx, &[], &index_rows).await?;
-            asset_bulk::put_search(tx, &search, false).await?;
+            asset_search::put(tx, &search, false).await?;
             index_rows.clear();
             self.timings.side_rows += started.elapsed();
         }
@@ -117,9 +118,9 @@ impl Engine<'_> {
                             .map(|(f, v, u)| (current.id, *f, v.clone(), *u)),
                     );
                 }
-                let body = valid.fields.search_body();
-                if body != current.fields.search_body() {
-                    search.push((current.id, body));
+                let text = SearchText::of(current.id, &valid.fields);
+                if text.body != current.fields.search_body() {
+                    search.push(text);
                 }
                 changes.push(self.change(current.id, action::UPDATE, &valid.fields.tag, diff));
                 if hooked {
@@ -128,7 +129,7 @@ impl Engine<'_> {
             }
             asset_bulk::replace_field_values(tx, &clear, &index_rows).await?;
             if !search.is_empty() {
-                asset_bulk::put_search(tx, &search, true).await?;
+                asset_search::put(tx, &search, true).await?;
             }
             self.timings.updates += started.elapsed();
         }

@@ -1,0 +1,3 @@
+-- Search blocks (ADR 0006) are MySQL/MariaDB only: SQLite's FTS5 trigram
+-- index already answers a search from an index. Nothing to change here;
+-- the version exists so both backends count the same steps.
