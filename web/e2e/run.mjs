@@ -336,6 +336,25 @@ try {
     await scan('dashboard')
   })
 
+  await step('changes: a deleted asset is found among the deletions and restored by a revert', async () => {
+    const printer = await api.get('/api/v1/assets/by-tag/PRN-012')
+    await api.del(`/api/v1/assets/${printer.id}`)
+    await page.getByTestId('all-changes').click()
+    await page.getByRole('heading', { name: 'Changes', level: 1 }).waitFor()
+    await page.getByLabel('Action').selectOption('delete')
+    await page.waitForURL(/\/changes\?action=delete$/)
+    const row = page.getByTestId('changes').locator('li', { hasText: 'PRN-012' }).first()
+    await row.getByText('Deleted asset').waitFor()
+    await scan('changes')
+    await row.getByRole('button', { name: /Revert change/ }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText(`Restore the deleted asset “PRN-012” under its old id (#${printer.id})`).waitFor()
+    await dialog.getByRole('button', { name: 'Revert', exact: true }).click()
+    await page.getByTestId('revert-done').getByRole('link', { name: 'Open PRN-012' }).click()
+    await page.waitForURL(new RegExp(`/assets/${printer.id}$`))
+    await page.getByRole('heading', { name: 'Label printer 12', level: 1 }).waitFor()
+  })
+
   await step('locations: move a hall under another, delete refused while it holds assets', async () => {
     await page.goto(url('/locations'))
     await page.getByRole('button', { name: 'Move Hall C' }).click()

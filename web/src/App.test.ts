@@ -31,7 +31,7 @@ describe('App shell', () => {
     expect(header.get('.session__name').text()).toBe('Jane Doe')
     expect(header.get('.session__role').text()).toBe('Editor')
     expect(header.get('[data-testid="sign-out"]').text()).toBe('Sign out')
-    expect(header.findAll('nav a').map((a) => a.text())).toEqual(['Dashboard', 'Assets', 'Locations', 'Import'])
+    expect(header.findAll('nav a').map((a) => a.text())).toEqual(['Dashboard', 'Assets', 'Locations', 'Changes', 'Import'])
     expect(document.title).toBe('Plant 1 · ShopDB')
     expect(wrapper.get('main h1').text()).toBe('Dashboard')
   })
@@ -54,7 +54,7 @@ describe('App shell', () => {
         jsonResponse({ generated_at: '2026-11-28T08:00:00Z', total: 0, by_status: [], by_type: [], by_location: [], recent_changes: [] }),
       )
     const { wrapper } = await mountApp('/')
-    expect(wrapper.get('header').findAll('nav a').map((a) => a.text())).toEqual(['Dashboard', 'Assets', 'Locations', 'Import', 'Label queue'])
+    expect(wrapper.get('header').findAll('nav a').map((a) => a.text())).toEqual(['Dashboard', 'Assets', 'Locations', 'Changes', 'Import', 'Label queue'])
     expect(wrapper.get('[data-widget="labels.to_print"]').text()).toContain('3 labels to print')
   })
 })

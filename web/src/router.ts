@@ -47,6 +47,7 @@ export const routes: RouteRecordRaw[] = [
     props: true,
   },
   { path: '/locations', name: 'locations', component: () => import('./views/LocationsView.vue') },
+  { path: '/changes', name: 'changes', component: () => import('./views/ChangesView.vue') },
   { path: '/import', name: 'import', component: () => import('./views/ImportView.vue'), meta: { role: 'editor' } },
   {
     path: '/admin',

@@ -39,6 +39,7 @@ describe('dashboard', () => {
     expect(wrapper.get('ul[aria-label="Assets by type"]').findAll('li')).toHaveLength(2)
     expect(wrapper.get('ul[aria-label="Assets by top-level location"]').text()).toContain('No location')
     expect(wrapper.get('[data-testid="recent-changes"] a').attributes('href')).toBe('/assets/42?tab=history')
+    expect(wrapper.get('[data-testid="all-changes"]').attributes('href')).toBe('/changes')
   })
 
   it('shows the problem detail and a retry when the summary fails', async () => {
