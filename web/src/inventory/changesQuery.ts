@@ -127,18 +127,8 @@ export function hasChangeFilters(f: ChangesFilter): boolean {
 }
 
 /**
- * True when the feed holds every change of each asset it shows from some time on, newest first,
- * so an asset's first change in it tells whether the asset still exists: nothing that leaves out
- * newer asset changes (a user, an action, an end date, another entity) is set.
- */
-export function showsWholeAssetHistory(f: ChangesFilter): boolean {
-  return !f.actor.trim() && !f.action && !f.until && (f.entity === '' || f.entity === 'asset')
-}
-
-/**
  * Whether each asset of `items` (newest first) exists, read from its newest change in them: a
- * deletion means it is gone, anything else that it is there. Only valid for a feed for which
- * `showsWholeAssetHistory` holds.
+ * deletion means it is gone, anything else that it is there (as far as these changes tell).
  */
 export function assetStatesFrom(items: readonly Change[]): Map<number, boolean> {
   const states = new Map<number, boolean>()
