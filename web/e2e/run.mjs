@@ -346,6 +346,7 @@ try {
     const row = page.getByTestId('changes').locator('li', { hasText: 'PRN-012' }).first()
     await row.getByText('Deleted asset').waitFor()
     await scan('changes')
+    await shot('changes')
     await row.getByRole('button', { name: /Revert change/ }).click()
     const dialog = page.getByRole('dialog')
     await dialog.getByText(`Restore the deleted asset “PRN-012” under its old id (#${printer.id})`).waitFor()

@@ -152,6 +152,12 @@ describe('changes', () => {
     expect(items[1]!.get('.change__what a').attributes('href')).toBe('/assets/7')
   })
 
+  it('counts one match in the singular', async () => {
+    signedInAs('viewer').on('GET /api/v1/changes', page([deleted]))
+    const { wrapper } = await mountApp('/changes?action=delete')
+    expect(wrapper.get('[data-testid="changes-total"]').text()).toBe('1 change matches')
+  })
+
   it('shows older changes on request, from where the list ends', async () => {
     const first = Array.from({ length: 50 }, (_, i) => ({ ...rename, id: 200 - i, reverts_id: undefined }))
     const s = signedInAs('viewer').on('GET /api/v1/changes', page(first, 51), page([moved], 51, 50))
