@@ -308,3 +308,71 @@ fn without_search(mut tables: BTreeMap<String, TableShape>) -> BTreeMap<String, 
     tables.retain(|t, _| !t.starts_with("asset_search"));
     tables
 }
+
+/// A MySQL site upgraded from core 0004: migration 0005 turns its search
+/// texts into search blocks (ADR 0006), and search finds what it found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_blocks_are_built_for_a_site_upgraded_from_0004() {
+    let Some(app) = spawn_app(Backend::Mysql).await else {
+        return;
+    };
+    let t = app.admin_token().await;
+    let items: Vec<serde_json::Value> = (0..70)
+        .map(|i| {
+            serde_json::json!({"tag": format!("UP-{i:03}"), "name": format!("Press {i}"),
+                               "type": "machine", "notes": if i % 10 == 0 { "old gearbox" } else { "fine" }})
+        })
+        .collect();
+    let r = app
+        .post_auth(
+            "/api/v1/assets/bulk",
+            &t,
+            &serde_json::json!({"dry_run": false, "items": items}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Back to the 0004 layout: texts keyed by asset, no blocks, 0005 unapplied.
+    raw(&app, "DROP TABLE asset_search_blocks").await;
+    raw(
+        &app,
+        "ALTER TABLE asset_search DROP INDEX asset_search_asset, DROP PRIMARY KEY, \
+         ADD PRIMARY KEY (asset_id), DROP COLUMN block, DROP COLUMN tag",
+    )
+    .await;
+    raw(
+        &app,
+        "DELETE FROM schema_migrations WHERE scope = 'core' AND version = 5",
+    )
+    .await;
+
+    let db = app.stop().await;
+    let url = db.url.clone();
+    let app = start(db, test_config(&url))
+        .await
+        .ok()
+        .expect("starts and migrates");
+    let t = app.admin_token().await;
+    let found = app
+        .get_auth("/api/v1/assets?q=gearbox&sort=-tag", &t)
+        .await
+        .json();
+    let tags: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "UP-060", "UP-050", "UP-040", "UP-030", "UP-020", "UP-010", "UP-000"
+        ]
+    );
+    assert_eq!(found["total"], 7);
+    // Both blocks (ids 1-63 and 64-70) hold their assets' texts.
+    let filtered = app
+        .get_auth("/api/v1/assets?q=press%206&type=machine", &t)
+        .await
+        .json();
+    assert_eq!(filtered["total"], 11, "{filtered}");
+}
