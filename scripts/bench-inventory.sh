@@ -10,7 +10,8 @@
 #   2. GET /api/v1/assets/{id} (random ids): throughput and p50/p95/p99;
 #   3. a list page: limit=50, three filters (status, type, location
 #      subtree) and a sort: p50/p95/p99;
-#   4. q= substring search: p50/p95/p99;
+#   4. q= substring search: p50/p95/p99 (on $LIST_CONNECTIONS connections
+#      and on one; a common word, a common IP prefix, one serial);
 #   5. CSV import of $IMPORT_ROWS new rows, committed (one request);
 #   6. CSV export of every asset (GET /api/v1/assets/export?format=csv).
 # Lists, search and export are skipped with a message when the server
@@ -187,12 +188,12 @@ cpu_report() {
     }'
 }
 
-# run_wrk CONNECTIONS SCRIPT URL: wrk's report plus the server's CPU.
+# run_wrk CONNECTIONS SCRIPT URL [THREADS]: wrk's report plus the server's CPU.
 run_wrk() {
     local t0 m0 out
     t0=$(server_ticks)
     m0=$(machine_ticks)
-    out=$(wrk -t"$WRK_THREADS" -c"$1" -d"$WRK_DURATION" -H "$AUTH" -s "$2" "$3" | sed -n '/^    requests:/,$p')
+    out=$(wrk -t"${4:-$WRK_THREADS}" -c"$1" -d"$WRK_DURATION" -H "$AUTH" -s "$2" "$3" | sed -n '/^    requests:/,$p')
     printf '%s\n' "$out"
     cpu_report "$t0" "$m0" "$(printf '%s\n' "$out" | awk '/requests:/ { print $4 }')" \
         "$(printf '%s\n' "$out" | awk '/requests:/ { print $2 }')"
@@ -239,9 +240,15 @@ echo
 echo "== 4. substring search: $q_path, $LIST_CONNECTIONS connections"
 if has listAssets; then
     run_wrk "$LIST_CONNECTIONS" "$(plain_script search "$q_path")" "$BASE"
+    echo "   the same, 1 connection (one search at a time)"
+    run_wrk 1 "$WORK/search.lua" "$BASE" 1
     q2="/api/v1/assets?q=10.0.1&limit=50"
     echo "   $q2"
     run_wrk "$LIST_CONNECTIONS" "$(plain_script search2 "$q2")" "$BASE"
+    # The digits of one demo serial (a scanner's or a person's exact lookup).
+    q3="/api/v1/assets?q=$(printf '%08d' $((ASSETS / 2)))&limit=50"
+    echo "   $q3 (a single match)"
+    run_wrk "$LIST_CONNECTIONS" "$(plain_script search3 "$q3")" "$BASE"
 else
     echo "    skipped: listAssets (q=) is not built into this binary"
 fi
