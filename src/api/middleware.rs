@@ -43,6 +43,7 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
             if let Some(len) = content_length(&req)
                 && len > limit
             {
+                drain(req.take_body()).await;
                 return problem_response(&Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
@@ -68,8 +69,9 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
 
     let mut resp = resp;
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        // The rest of the body was never read: tell the client not to
-        // reuse this connection, or its next request meets a closed socket.
+        // The rest of the body may be unread (a chunked body past the
+        // limit, a declared one past the drain bounds): tell the client not
+        // to reuse this connection, or its next request meets a closed socket.
         resp.headers_mut().insert(
             poem::http::header::CONNECTION,
             poem::http::HeaderValue::from_static("close"),
@@ -112,6 +114,20 @@ pub async fn observe<E: Endpoint>(ep: Arc<E>, mut req: Request, state: AppState)
         "request"
     );
     Ok(resp)
+}
+
+/// How much of a refused body is read and thrown away before the 413, and
+/// for how long: a client still sending when the server closes gets a
+/// broken pipe (a reset) instead of the answer.
+const DRAIN_MAX_BYTES: u64 = 64 * 1024 * 1024;
+const DRAIN_MAX_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads a refused body to its end (within the bounds above), so the 413
+/// reaches the client; past them, the connection closes as before.
+async fn drain(body: Body) {
+    use tokio::io::AsyncReadExt;
+    let mut rest = body.into_async_read().take(DRAIN_MAX_BYTES);
+    let _ = tokio::time::timeout(DRAIN_MAX_TIME, tokio::io::copy(&mut rest, &mut tokio::io::sink())).await;
 }
 
 /// Routes that take whole files may carry more than the global limit.

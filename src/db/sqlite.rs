@@ -36,14 +36,28 @@ fn open(path: &Path, busy: Duration) -> Result<Connection, DbError> {
     // connections: without it each connection copies pages into its own
     // small cache (measured on GET by id; see docs/PERFORMANCE.md).
     // (Switching to WAL is the first write: a read-only file fails here.)
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA mmap_size = 1073741824;",
-    )
-    .map_err(|e| open_error(path, e))?;
+    let setup = || {
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA mmap_size = 1073741824;",
+        )
+    };
+    // Switching a new file to WAL while another process does the same can
+    // fail with SQLITE_BUSY at once, without the busy handler: wait for it
+    // here as the busy timeout would.
+    let started = std::time::Instant::now();
+    let mut result = setup();
+    while let Err(rusqlite::Error::SqliteFailure(f, _)) = &result
+        && f.code == rusqlite::ErrorCode::DatabaseBusy
+        && started.elapsed() < busy
+    {
+        std::thread::sleep(Duration::from_millis(10));
+        result = setup();
+    }
+    result.map_err(|e| open_error(path, e))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
