@@ -13,7 +13,8 @@
 #   4. q= substring search: p50/p95/p99 (on $LIST_CONNECTIONS connections
 #      and on one; a common word, a common IP prefix, one serial);
 #   5. CSV import of $IMPORT_ROWS new rows, committed (one request);
-#   6. CSV export of every asset (GET /api/v1/assets/export?format=csv).
+#   6. CSV and JSON Lines export of every asset (GET /api/v1/assets/export),
+#      with the server's resident memory before and at its peak meanwhile.
 # Lists, search and export are skipped with a message when the server
 # lacks them (they are built separately).
 #
@@ -188,6 +189,21 @@ cpu_report() {
     }'
 }
 
+# The server's resident memory now, in KiB: "anonymous total". Anonymous
+# is what the server allocated; the rest is file pages mapped in (on
+# SQLite the database file, through mmap_size), which the kernel shares
+# and reclaims like any page cache.
+server_rss_kib() {
+    awk '/^RssAnon:/ { a = $2 } /^VmRSS:/ { t = $2 } END { print a, t }' "/proc/$SERVER_PID/status"
+}
+# sample_rss FILE: the server's RSS every 50 ms until killed.
+sample_rss() {
+    while :; do
+        server_rss_kib >>"$1"
+        sleep 0.05
+    done
+}
+
 # run_wrk CONNECTIONS SCRIPT URL [THREADS]: wrk's report plus the server's CPU.
 run_wrk() {
     local t0 m0 out
@@ -275,18 +291,33 @@ head -c 300 "$WORK/import.json"
 echo
 
 echo
-echo "== 6. CSV export of every asset"
+echo "== 6. export of every asset: CSV, then JSON Lines"
 if ! has exportAssets; then
     echo "    skipped: exportAssets (GET /api/v1/assets/export) is not built into this binary"
 else
-    t0=$(server_ticks)
-    m0=$(machine_ticks)
-    took=$(curl -s -o "$WORK/export.csv" -w '%{http_code} %{time_total} %{size_download}' \
-        -H "$AUTH" "$BASE/api/v1/assets/export?format=csv")
-    read -r code secs bytes <<<"$took"
-    echo "    HTTP $code in $secs s, $bytes bytes"
-    cpu_report "$t0" "$m0" "$secs"
-    echo "    rows: $(($(wc -l <"$WORK/export.csv") - 1)) (lines minus the header; quoted multi-line cells count extra)"
+    for format in csv jsonl; do
+        echo "   format=$format"
+        rss0=$(server_rss_kib)
+        sample_rss "$WORK/rss.$format" &
+        sampler=$!
+        t0=$(server_ticks)
+        m0=$(machine_ticks)
+        took=$(curl -s -o "$WORK/export.$format" -w '%{http_code} %{time_total} %{size_download}' \
+            -H "$AUTH" "$BASE/api/v1/assets/export?format=$format")
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        read -r code secs bytes <<<"$took"
+        echo "    HTTP $code in $secs s, $bytes bytes"
+        cpu_report "$t0" "$m0" "$secs"
+        awk -v before="${rss0% *}" '{ if ($1 > anon) anon = $1; if ($2 > total) total = $2; n++ }
+            END { printf "    server memory: anonymous %.1f MiB before, peak %.1f MiB while streaming; all resident (with mapped file pages) peak %.1f MiB; %d samples, every 50 ms\n", before / 1024, anon / 1024, total / 1024, n }' \
+            "$WORK/rss.$format"
+        if [ "$format" = csv ]; then
+            echo "    rows: $(($(wc -l <"$WORK/export.csv") - 1)) (lines minus the header; quoted multi-line cells count extra)"
+        else
+            echo "    rows: $(wc -l <"$WORK/export.jsonl")"
+        fi
+    done
 fi
 
 if grep -q '"bulk run"\|bulk run' "$WORK/server.log"; then
