@@ -54,11 +54,13 @@ pub struct UserDto {
     /// Lowercase sign-in name.
     pub username: String,
     pub display_name: String,
+    #[oai(nullable)]
     pub email: Option<String>,
     pub role: RoleDto,
     pub source: UserSourceDto,
     pub disabled: bool,
     pub must_change_password: bool,
+    #[oai(nullable)]
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

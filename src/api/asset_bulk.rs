@@ -45,29 +45,31 @@ pub struct BulkAssetItem {
     pub type_id: Option<i64>,
     #[oai(validator(max_length = 64))]
     pub status: Option<String>,
+    #[oai(nullable)]
     pub location_id: MaybeUndefined<i64>,
+    #[oai(nullable)]
     pub parent_id: MaybeUndefined<i64>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub manufacturer: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub model: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub serial: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub hostname: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub ip: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub mac: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub owner: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub department: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub purchase_date: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub warranty_end: MaybeUndefined<String>,
-    #[oai(validator(max_length = 20000))]
+    #[oai(nullable, validator(max_length = 20000))]
     pub notes: MaybeUndefined<String>,
     pub custom_fields: Option<BTreeMap<String, Value>>,
 }
@@ -137,6 +139,7 @@ pub struct BulkItemError {
     #[oai(skip_serializing_if_is_none)]
     pub line: Option<u64>,
     /// The item's tag (upper case when valid).
+    #[oai(nullable)]
     pub tag: Option<String>,
     /// The asset property at fault (`ip`, `custom_fields.rpm`, `parent_id` …).
     pub field: String,

@@ -61,33 +61,49 @@ pub struct AssetDto {
     pub type_id: i64,
     pub type_name: String,
     pub status: AssetStatusDto,
+    #[oai(nullable)]
     pub location_id: Option<i64>,
     /// "Plant 1 / Hall B / Cell 4".
+    #[oai(nullable)]
     pub location_path: Option<String>,
     /// The asset this one is inside (a PC in a machine's cabinet).
+    #[oai(nullable)]
     pub parent_id: Option<i64>,
+    #[oai(nullable)]
     pub manufacturer: Option<String>,
+    #[oai(nullable)]
     pub model: Option<String>,
+    #[oai(nullable)]
     pub serial: Option<String>,
+    #[oai(nullable)]
     pub hostname: Option<String>,
     /// Canonical text form (IPv6 compressed, lower case).
+    #[oai(nullable)]
     pub ip: Option<String>,
     /// `00:1a:2b:3c:4d:5e`.
+    #[oai(nullable)]
     pub mac: Option<String>,
+    #[oai(nullable)]
     pub owner: Option<String>,
+    #[oai(nullable)]
     pub department: Option<String>,
     /// `YYYY-MM-DD`.
+    #[oai(nullable)]
     pub purchase_date: Option<String>,
     /// `YYYY-MM-DD`.
+    #[oai(nullable)]
     pub warranty_end: Option<String>,
+    #[oai(nullable)]
     pub notes: Option<String>,
     /// Values of the type's custom fields, by field key.
     pub custom_fields: BTreeMap<String, Value>,
     /// Optimistic concurrency: send it back (or the ETag as `If-Match`) when updating.
     pub version: i64,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub created_by: Option<String>,
     pub updated_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub updated_by: Option<String>,
 }
 

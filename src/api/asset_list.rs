@@ -40,25 +40,41 @@ pub struct AssetListItem {
     pub type_id: MaybeUndefined<i64>,
     pub type_name: MaybeUndefined<String>,
     pub status: MaybeUndefined<AssetStatusDto>,
+    #[oai(nullable)]
     pub location_id: MaybeUndefined<i64>,
+    #[oai(nullable)]
     pub location_path: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub parent_id: MaybeUndefined<i64>,
+    #[oai(nullable)]
     pub manufacturer: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub model: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub serial: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub hostname: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub ip: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub mac: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub owner: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub department: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub purchase_date: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub warranty_end: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub notes: MaybeUndefined<String>,
     pub custom_fields: MaybeUndefined<std::collections::BTreeMap<String, serde_json::Value>>,
     pub version: MaybeUndefined<i64>,
     pub created_at: MaybeUndefined<chrono::DateTime<Utc>>,
+    #[oai(nullable)]
     pub created_by: MaybeUndefined<String>,
     pub updated_at: MaybeUndefined<chrono::DateTime<Utc>>,
+    #[oai(nullable)]
     pub updated_by: MaybeUndefined<String>,
 }
 

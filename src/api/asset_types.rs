@@ -68,16 +68,21 @@ pub struct FieldDto {
     /// No two assets of the type may share a value.
     pub unique: bool,
     /// Text and url fields: a regular expression the whole value must match.
+    #[oai(nullable)]
     pub pattern: Option<String>,
     /// Integer and decimal fields: the smallest value; text fields: the shortest length.
+    #[oai(nullable)]
     pub min: Option<f64>,
     /// Integer and decimal fields: the largest value; text fields: the longest length.
+    #[oai(nullable)]
     pub max: Option<f64>,
     /// Select fields: the allowed values (empty for other kinds).
     pub choices: Vec<String>,
     /// The value a new asset gets when none is given.
+    #[oai(nullable)]
     pub default: Option<Value>,
     /// A hint shown next to the field.
+    #[oai(nullable)]
     pub help: Option<String>,
     /// Display order within the type (ascending).
     pub position: i32,
@@ -112,6 +117,7 @@ pub struct AssetTypeDto {
     /// What assets name as their `type`; fixed at creation.
     pub key: String,
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// Seeded with ShopDB: can be renamed, not deleted.
     pub builtin: bool,
@@ -228,7 +234,7 @@ pub struct UpdateAssetTypeRequest {
     #[oai(validator(max_length = 400))]
     pub name: Option<String>,
     /// `null` clears it.
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub description: MaybeUndefined<String>,
     /// The version you read (or send `If-Match`).
     pub version: Option<i64>,
@@ -249,19 +255,22 @@ pub struct UpdateFieldRequest {
     pub required: Option<bool>,
     pub unique: Option<bool>,
     /// `null` clears it.
-    #[oai(validator(max_length = 2000))]
+    #[oai(nullable, validator(max_length = 2000))]
     pub pattern: MaybeUndefined<String>,
     /// `null` clears it.
+    #[oai(nullable)]
     pub min: MaybeUndefined<f64>,
     /// `null` clears it.
+    #[oai(nullable)]
     pub max: MaybeUndefined<f64>,
     /// `null` clears it.
-    #[oai(validator(max_items = 1000))]
+    #[oai(nullable, validator(max_items = 1000))]
     pub choices: MaybeUndefined<Vec<String>>,
     /// `null` clears it.
+    #[oai(nullable)]
     pub default: MaybeUndefined<Value>,
     /// `null` clears it.
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub help: MaybeUndefined<String>,
     pub position: Option<i32>,
 }

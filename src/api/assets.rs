@@ -92,29 +92,31 @@ pub struct UpdateAssetRequest {
     pub type_key: Option<String>,
     #[oai(validator(max_length = 64))]
     pub status: Option<String>,
+    #[oai(nullable)]
     pub location_id: MaybeUndefined<i64>,
+    #[oai(nullable)]
     pub parent_id: MaybeUndefined<i64>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub manufacturer: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub model: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub serial: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub hostname: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub ip: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub mac: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub owner: MaybeUndefined<String>,
-    #[oai(validator(max_length = 1000))]
+    #[oai(nullable, validator(max_length = 1000))]
     pub department: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub purchase_date: MaybeUndefined<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(nullable, validator(max_length = 100))]
     pub warranty_end: MaybeUndefined<String>,
-    #[oai(validator(max_length = 20000))]
+    #[oai(nullable, validator(max_length = 20000))]
     pub notes: MaybeUndefined<String>,
     /// Merged into the stored values: a key set to `null` clears that field.
     pub custom_fields: Option<BTreeMap<String, Value>>,
@@ -222,8 +224,10 @@ pub struct AssetRelation {
     /// How it reads from this asset: `controls` or `controlled by`.
     pub label: String,
     pub asset: RelatedAsset,
+    #[oai(nullable)]
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub created_by: Option<String>,
 }
 

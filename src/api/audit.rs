@@ -19,15 +19,21 @@ use crate::state::AppState;
 pub struct AuditEvent {
     pub id: i64,
     pub at: DateTime<Utc>,
+    #[oai(nullable)]
     pub actor_id: Option<i64>,
     /// Who acted (a username, `directory` or `shopdb`).
+    #[oai(nullable)]
     pub actor: Option<String>,
     /// e.g. `login`, `login_failed`, `api_token_created`, `role_changed`.
     pub action: String,
     /// What it was done to.
+    #[oai(nullable)]
     pub target: Option<String>,
+    #[oai(nullable)]
     pub client_addr: Option<String>,
+    #[oai(nullable)]
     pub request_id: Option<String>,
+    #[oai(nullable)]
     pub detail: Option<serde_json::Value>,
 }
 

@@ -32,16 +32,21 @@ pub struct FieldChange {
 pub struct ChangeDto {
     pub id: i64,
     pub at: DateTime<Utc>,
+    #[oai(nullable)]
     pub actor_id: Option<i64>,
+    #[oai(nullable)]
     pub actor: Option<String>,
     /// The request that made it (also in that response's `X-Request-Id`).
+    #[oai(nullable)]
     pub request_id: Option<String>,
     /// `asset`, `relation`, `location`, `asset_type`, `asset_type_field`.
     pub entity: String,
     pub entity_id: i64,
     /// The asset it concerns (for relations: the source).
+    #[oai(nullable)]
     pub asset_id: Option<i64>,
     /// For relations: the target.
+    #[oai(nullable)]
     pub related_asset_id: Option<i64>,
     /// `create`, `update` or `delete`.
     pub action: String,
@@ -50,6 +55,7 @@ pub struct ChangeDto {
     /// Per field (`name`, `location_id`, `custom_fields.rpm` …): before and after.
     pub changes: BTreeMap<String, FieldChange>,
     /// Set when this change reverted another.
+    #[oai(nullable)]
     pub reverts_id: Option<i64>,
 }
 

@@ -59,6 +59,7 @@ impl From<LocationKind> for LocationKindDto {
 pub struct LocationDto {
     pub id: i64,
     /// The enclosing location; null for a root (usually a site).
+    #[oai(nullable)]
     pub parent_id: Option<i64>,
     pub name: String,
     pub kind: LocationKindDto,
@@ -67,8 +68,11 @@ pub struct LocationDto {
     /// 0 for a root, 1 for its children, …
     pub depth: i32,
     /// Floor-plan coordinates (site-defined units).
+    #[oai(nullable)]
     pub floor_x: Option<f64>,
+    #[oai(nullable)]
     pub floor_y: Option<f64>,
+    #[oai(nullable)]
     pub notes: Option<String>,
     /// Assets placed directly in this location (not below it).
     pub asset_count: i64,
@@ -112,12 +116,15 @@ pub struct LocationList {
 #[oai(rename = "LocationNode")]
 pub struct LocationNodeDto {
     pub id: i64,
+    #[oai(nullable)]
     pub parent_id: Option<i64>,
     pub name: String,
     pub kind: LocationKindDto,
     pub path: String,
     pub depth: i32,
+    #[oai(nullable)]
     pub floor_x: Option<f64>,
+    #[oai(nullable)]
     pub floor_y: Option<f64>,
     pub version: i64,
     /// Assets placed directly here.
@@ -180,12 +187,16 @@ pub struct UpdateLocationRequest {
     /// One of: site, building, area, hall, line, cell, station, room, rack, other.
     pub kind: Option<String>,
     /// Moves the location with everything below it; null makes it a root.
+    #[oai(nullable)]
     pub parent_id: MaybeUndefined<i64>,
     /// null clears it.
+    #[oai(nullable)]
     pub floor_x: MaybeUndefined<f64>,
     /// null clears it.
+    #[oai(nullable)]
     pub floor_y: MaybeUndefined<f64>,
     /// null clears them.
+    #[oai(nullable)]
     pub notes: MaybeUndefined<String>,
     /// The version you read, unless sent as `If-Match`.
     pub version: Option<i64>,

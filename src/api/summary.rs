@@ -33,8 +33,10 @@ pub struct TypeCount {
 pub struct LocationCount {
     /// A root location (its whole subtree counted), or `null` for assets
     /// without a location.
+    #[oai(nullable)]
     pub location_id: Option<i64>,
     /// The root location's name; `null` for assets without a location.
+    #[oai(nullable)]
     pub name: Option<String>,
     pub count: i64,
 }
@@ -45,6 +47,7 @@ pub struct RecentChange {
     pub id: i64,
     pub at: DateTime<Utc>,
     /// Username of who made it.
+    #[oai(nullable)]
     pub actor: Option<String>,
     /// `asset`, `location`, `asset_type`, `asset_type_field`, `relation`.
     pub entity: String,
@@ -53,6 +56,7 @@ pub struct RecentChange {
     /// Short description: the asset tag, the location path …
     pub summary: String,
     /// The asset the change concerns, if any.
+    #[oai(nullable)]
     pub asset_id: Option<i64>,
 }
 

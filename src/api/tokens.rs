@@ -29,8 +29,11 @@ pub struct ApiTokenDto {
     /// The user who created it; it acts as them, capped at `role`.
     pub owner_id: i64,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Neither revoked nor expired.
     pub active: bool,

@@ -47,7 +47,7 @@ pub struct UpdateUserRequest {
     #[oai(validator(max_length = 400))]
     pub display_name: Option<String>,
     /// `null` clears it.
-    #[oai(validator(max_length = 400))]
+    #[oai(nullable, validator(max_length = 400))]
     pub email: MaybeUndefined<String>,
     /// Changing the role ends the user's sessions.
     pub role: Option<RoleDto>,

@@ -8,6 +8,7 @@ mod accounts;
 mod cli;
 mod config_errors;
 mod contract;
+mod contract_responses;
 mod db_failure;
 mod inventory_assets;
 mod inventory_bulk;

@@ -102,6 +102,7 @@ pub struct LabelTemplateDto {
     pub width_mm: f64,
     pub height_mm: f64,
     /// Absent: each label is a page of its own size (label printers).
+    #[oai(nullable)]
     pub sheet: Option<SheetDto>,
     pub labels_per_page: u32,
     pub show_tag: bool,
@@ -176,6 +177,7 @@ pub struct UpdateLabelTemplateRequest {
     pub name: Option<String>,
     pub width_mm: Option<f64>,
     pub height_mm: Option<f64>,
+    #[oai(nullable)]
     pub sheet: MaybeUndefined<SheetDto>,
     pub show_tag: Option<bool>,
     pub show_name: Option<bool>,
@@ -260,6 +262,7 @@ pub struct QueueEntryDto {
     /// `new`, `changed` or `manual`.
     pub reason: String,
     pub queued_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub queued_by: Option<String>,
 }
 
@@ -269,8 +272,10 @@ pub struct PrintedLabelDto {
     pub template: String,
     pub tag: String,
     pub name: String,
+    #[oai(nullable)]
     pub location_path: Option<String>,
     pub printed_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub printed_by: Option<String>,
 }
 
@@ -282,7 +287,9 @@ pub struct AssetLabelStatus {
     pub tag: String,
     /// `<server.public_url>/a/<asset id>`.
     pub url: String,
+    #[oai(nullable)]
     pub queued: Option<QueueEntryDto>,
+    #[oai(nullable)]
     pub printed: Option<PrintedLabelDto>,
     /// A label was printed and still shows the asset's tag, name and location.
     pub up_to_date: bool,
@@ -294,10 +301,12 @@ pub struct LabelQueueItem {
     pub asset_id: i64,
     pub tag: String,
     pub name: String,
+    #[oai(nullable)]
     pub location_path: Option<String>,
     /// `new`, `changed` or `manual`.
     pub reason: String,
     pub queued_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub queued_by: Option<String>,
 }
 
@@ -747,10 +756,10 @@ impl LabelsApi {
         req: &Request,
         auth: Auth,
         /// Asset ids, comma-separated.
-        #[oai(validator(max_length = 100000))]
+        #[oai(validator(max_length = 30000))]
         ids: Query<Option<String>>,
         /// Asset tags, comma-separated (any case).
-        #[oai(validator(max_length = 100000))]
+        #[oai(validator(max_length = 30000))]
         tag: Query<Option<String>>,
         /// Include the print queue.
         queued: Query<Option<bool>>,
@@ -834,10 +843,10 @@ impl LabelsApi {
         req: &Request,
         auth: Auth,
         /// Asset ids, comma-separated.
-        #[oai(validator(max_length = 100000))]
+        #[oai(validator(max_length = 30000))]
         ids: Query<Option<String>>,
         /// Asset tags, comma-separated (any case).
-        #[oai(validator(max_length = 100000))]
+        #[oai(validator(max_length = 30000))]
         tag: Query<Option<String>>,
         /// Include the print queue.
         queued: Query<Option<bool>>,
