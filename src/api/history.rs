@@ -156,7 +156,8 @@ impl HistoryApi {
         /// Page size, 1-1000 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
-        /// Items to skip.
+        /// Items to skip (at most 1,000,000,000).
+        #[oai(validator(maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
     ) -> Result<Json<ChangePage>, ApiError> {
         let filter = Filter {
@@ -223,7 +224,8 @@ impl HistoryApi {
         /// Page size, 1-1000 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
-        /// Items to skip.
+        /// Items to skip (at most 1,000,000,000).
+        #[oai(validator(maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
     ) -> Result<Json<ChangePage>, ApiError> {
         let filter = Filter {

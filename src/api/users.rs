@@ -85,7 +85,8 @@ impl UsersApi {
         /// Page size, 1-1000 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
-        /// Items to skip.
+        /// Items to skip (at most 1,000,000,000).
+        #[oai(validator(maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
     ) -> Result<Json<UserList>, ApiError> {
         let (limit, offset) = (limit.0.unwrap_or(DEFAULT_LIMIT), offset.0.unwrap_or(0));

@@ -923,7 +923,8 @@ impl LabelsApi {
         /// Page size, 1-1000 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
-        /// Items to skip.
+        /// Items to skip (at most 1,000,000,000).
+        #[oai(validator(maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
     ) -> Result<Json<LabelQueue>, ApiError> {
         let (limit, offset) = (limit.0.unwrap_or(50), offset.0.unwrap_or(0));
